@@ -1,0 +1,25 @@
+namespace ModelConsole.Core.Bundles;
+
+/// <summary>Per-million-token prices in USD; cached input tokens are part of the input tokens and may have their own price.</summary>
+public sealed record Pricing(double InputPerMillion, double OutputPerMillion, double? CachedInputPerMillion = null);
+
+/// <summary>A registered baseline from offline evaluation; <see cref="Samples"/> weighs it as a reference.</summary>
+public sealed record Baseline(
+    long? Samples,
+    double? ErrorRate = null,
+    double? QualityMean = null,
+    double? QualityStdDev = null,
+    double? LatencyP50Ms = null,
+    double? LatencyP95Ms = null,
+    double? CostPerCallUsd = null,
+    double? CostPerCallStdDevUsd = null,
+    double? NegativeFeedbackRate = null)
+{
+    public bool HasStatistics =>
+        ErrorRate is not null || QualityMean is not null || QualityStdDev is not null || LatencyP50Ms is not null
+        || LatencyP95Ms is not null || CostPerCallUsd is not null || CostPerCallStdDevUsd is not null
+        || NegativeFeedbackRate is not null;
+}
+
+/// <summary>One step of a provider failover chain, tried in order when the bundle's provider fails.</summary>
+public sealed record FallbackTarget(string Provider, string ModelId);

@@ -1,0 +1,50 @@
+namespace ModelConsole.Core.Bundles;
+
+/// <summary>Where a bundle is in the pipeline.</summary>
+public enum Stage
+{
+    Staging = 0,
+    Shadow = 1,
+    Canary = 2,
+    Active = 3,
+    Deprecated = 4,
+}
+
+/// <summary>The wire names of stages (upper case, as the API writes them).</summary>
+public static class Stages
+{
+    public static readonly IReadOnlyList<Stage> All = [Stage.Staging, Stage.Shadow, Stage.Canary, Stage.Active, Stage.Deprecated];
+
+    public static string ToWire(this Stage stage) => stage switch
+    {
+        Stage.Staging => "STAGING",
+        Stage.Shadow => "SHADOW",
+        Stage.Canary => "CANARY",
+        Stage.Active => "ACTIVE",
+        Stage.Deprecated => "DEPRECATED",
+        _ => throw new ArgumentOutOfRangeException(nameof(stage), stage, null),
+    };
+
+    public static bool TryParse(string? value, out Stage stage)
+    {
+        foreach (var s in All)
+        {
+            if (string.Equals(s.ToWire(), value, StringComparison.OrdinalIgnoreCase))
+            {
+                stage = s;
+                return true;
+            }
+        }
+
+        stage = default;
+        return false;
+    }
+
+    /// <summary>The short label a person reads, e.g. "CANARY 5%" or "SHADOW 10% mirrored".</summary>
+    public static string Label(Stage stage, double? percent) => stage switch
+    {
+        Stage.Canary when percent is { } p => $"CANARY {p:0.##}%",
+        Stage.Shadow when percent is { } p => $"SHADOW {p:0.##}%",
+        _ => stage.ToWire(),
+    };
+}

@@ -1,0 +1,19 @@
+namespace ModelConsole.Core.Ledger;
+
+/// <summary>The names of what a ledger record says happened.</summary>
+public static class LedgerActions
+{
+    public const string FamilyCreated = "family-created";
+    public const string BundleRegistered = "bundle-registered";
+    public const string Seeded = "seeded";
+}
+
+/// <summary>How actors are written in the ledger: a user name, <c>key:&lt;name&gt;</c> or <c>rule:&lt;id&gt;</c>.</summary>
+public static class Actors
+{
+    public const string System = "system";
+
+    public static string ForKey(string keyName) => "key:" + keyName;
+
+    public static string ForRule(long ruleId) => "rule:" + ruleId;
+}

@@ -1,0 +1,60 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
+using ModelConsole.Data.Entities;
+
+namespace ModelConsole.Data;
+
+/// <summary>
+/// The console's database. Each provider has its own subclass so each keeps its own migration set; the rest of
+/// the code only sees this type.
+/// </summary>
+public abstract class ModelConsoleDbContext(DbContextOptions options) : DbContext(options)
+{
+    public DbSet<FamilyEntity> Families => Set<FamilyEntity>();
+    public DbSet<BundleEntity> Bundles => Set<BundleEntity>();
+    public DbSet<LedgerEntryEntity> Ledger => Set<LedgerEntryEntity>();
+    public DbSet<MetaEntity> Meta => Set<MetaEntity>();
+
+    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
+        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ModelConsoleDbContext).Assembly);
+
+    protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
+    {
+        // Times are UTC everywhere; SQLite hands them back without a kind, so say it on the way in and out.
+        configurationBuilder.Properties<DateTime>().HaveConversion<UtcConverter>();
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess)
+    {
+        BumpVersions();
+        return base.SaveChanges(acceptAllChangesOnSuccess);
+    }
+
+    public override Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        BumpVersions();
+        return base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+    }
+
+    // SQLite has no row versions: the application bumps the token, and EF checks the old value in the WHERE clause.
+    private void BumpVersions()
+    {
+        foreach (var entry in ChangeTracker.Entries<IVersioned>())
+        {
+            if (entry.State == EntityState.Modified)
+            {
+                entry.Entity.Version++;
+            }
+        }
+    }
+
+    private sealed class UtcConverter() : ValueConverter<DateTime, DateTime>(
+        v => v.Kind == DateTimeKind.Utc ? v : v.ToUniversalTime(),
+        v => DateTime.SpecifyKind(v, DateTimeKind.Utc));
+}
+
+public sealed class SqliteModelConsoleDbContext(DbContextOptions<SqliteModelConsoleDbContext> options)
+    : ModelConsoleDbContext(options);
+
+public sealed class PostgresModelConsoleDbContext(DbContextOptions<PostgresModelConsoleDbContext> options)
+    : ModelConsoleDbContext(options);

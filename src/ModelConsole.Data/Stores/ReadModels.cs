@@ -1,0 +1,97 @@
+using System.Text.Json;
+using ModelConsole.Core.Bundles;
+
+namespace ModelConsole.Data.Stores;
+
+public sealed record CanaryInfo(string Bundle, double Percent);
+
+public sealed record ShadowInfo(string Bundle, double MirrorPercent);
+
+/// <summary>A family with its live routing, as the overview and <c>GET /families</c> show it.</summary>
+public sealed record FamilySummary(
+    string Name,
+    string? Description,
+    string? Owner,
+    string? Active,
+    CanaryInfo? Canary,
+    ShadowInfo? Shadow,
+    object? Experiment,
+    string Health,
+    int FiringAlerts,
+    long RoutingVersion,
+    int BundleCount);
+
+/// <summary>One row of the bundles grid and of <c>GET /bundles</c>.</summary>
+public sealed record BundleRow(
+    string Name,
+    string Family,
+    string Provider,
+    string ModelId,
+    string Stage,
+    double? Percent,
+    bool RolledBack,
+    string? Parent,
+    IReadOnlyList<string> Changed,
+    bool MultiVariable,
+    string BundleHash,
+    DateTime CreatedAt);
+
+/// <summary>Everything about one bundle, for its page and <c>GET /bundles/{name}</c>.</summary>
+public sealed record BundleDetail(
+    string Name,
+    string Family,
+    string Provider,
+    string ModelId,
+    string Prompt,
+    string PromptHash,
+    JsonElement Config,
+    string ConfigHash,
+    string BundleHash,
+    string? Parent,
+    IReadOnlyList<string> Changed,
+    bool MultiVariable,
+    string? Justification,
+    Pricing? Pricing,
+    Baseline? Baseline,
+    IReadOnlyList<FallbackTarget> Fallbacks,
+    string? Notes,
+    string Stage,
+    double? Percent,
+    bool RolledBack,
+    DateTime StageEnteredAt,
+    DateTime CreatedAt,
+    string CreatedBy,
+    IReadOnlyList<LedgerRecord> Transitions);
+
+/// <summary>A ledger record as the API and the audit page show it.</summary>
+public sealed record LedgerRecord(
+    long Id,
+    DateTime At,
+    string Actor,
+    string Action,
+    string? Family,
+    string? Bundle,
+    string? From,
+    string? To,
+    double? Percent,
+    string? Reason,
+    bool Automatic,
+    JsonElement? Evidence);
+
+/// <summary>A page of results and the total they were cut from.</summary>
+public sealed record Page<T>(IReadOnlyList<T> Items, int Total);
+
+/// <summary>Filters and paging of the bundles grid.</summary>
+public sealed record BundleQuery(
+    string? Search = null,
+    string? Family = null,
+    Stage? Stage = null,
+    string? Provider = null,
+    string SortBy = BundleQuery.SortNewest,
+    bool Descending = true,
+    int Skip = 0,
+    int Take = 50)
+{
+    public const string SortNewest = "createdAt";
+    public const int MaxTake = 500;
+}

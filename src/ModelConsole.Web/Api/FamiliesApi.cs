@@ -1,0 +1,72 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ModelConsole.Core.Families;
+using ModelConsole.Data.Stores;
+using ModelConsole.Web.Services;
+
+namespace ModelConsole.Web.Api;
+
+public static class FamiliesApi
+{
+    public const int RecentTransitions = 20;
+
+    public static RouteGroupBuilder MapFamiliesApi(this RouteGroupBuilder api)
+    {
+        var group = api.MapGroup("/families").WithTags("Families");
+        group.MapGet("/", ListAsync).WithName("ListFamilies").WithSummary("Every family with its live routing.");
+        group.MapPost("/", CreateAsync).WithName("CreateFamily").WithSummary("Creates a family.");
+        group.MapGet("/{family}", GetAsync).WithName("GetFamily").WithSummary("A family with its rules and recent transitions.");
+        return group;
+    }
+
+    private static async Task<Ok<IReadOnlyList<FamilySummary>>> ListAsync(RegistryService registry, CancellationToken cancellationToken) =>
+        TypedResults.Ok(await registry.ListFamiliesAsync(cancellationToken));
+
+    private static async Task<Results<Created<FamilySummary>, ValidationProblem, ProblemHttpResult>> CreateAsync(
+        CreateFamilyRequest request, RegistryService registry, HttpContext context, CancellationToken cancellationToken)
+    {
+        var result = await registry.CreateFamilyAsync(new FamilyDraft(request.Name, request.Description, request.Owner), context.Actor(), cancellationToken);
+        if (result.Conflict is not null)
+        {
+            return ApiProblems.Conflict(result.Conflict);
+        }
+
+        return result.Value is { } family
+            ? TypedResults.Created($"/api/v1/families/{family.Name}", family)
+            : ApiProblems.Invalid(result.Errors);
+    }
+
+    private static async Task<Results<Ok<FamilyDetail>, ProblemHttpResult>> GetAsync(string family, RegistryService registry, CancellationToken cancellationToken)
+    {
+        var summary = await registry.GetFamilyAsync(family, cancellationToken);
+        if (summary is null)
+        {
+            return ApiProblems.NotFound($"There is no family named '{family}'.");
+        }
+
+        var transitions = await registry.RecentFamilyLedgerAsync(family, RecentTransitions, cancellationToken);
+        return TypedResults.Ok(new FamilyDetail(summary, [], transitions));
+    }
+}
+
+/// <summary><c>GET /families/{family}</c>: the summary's fields plus rules and recent transitions.</summary>
+public sealed record FamilyDetail(
+    string Name,
+    string? Description,
+    string? Owner,
+    string? Active,
+    CanaryInfo? Canary,
+    ShadowInfo? Shadow,
+    object? Experiment,
+    string Health,
+    int FiringAlerts,
+    long RoutingVersion,
+    int BundleCount,
+    IReadOnlyList<object> Rules,
+    IReadOnlyList<LedgerRecord> RecentTransitions)
+{
+    public FamilyDetail(FamilySummary s, IReadOnlyList<object> rules, IReadOnlyList<LedgerRecord> recent)
+        : this(s.Name, s.Description, s.Owner, s.Active, s.Canary, s.Shadow, s.Experiment, s.Health, s.FiringAlerts,
+            s.RoutingVersion, s.BundleCount, rules, recent)
+    {
+    }
+}

@@ -1,0 +1,36 @@
+using ModelConsole.Data;
+using ModelConsole.Web.Services;
+
+namespace ModelConsole.Web.Api;
+
+public static class HealthApi
+{
+    public static void MapHealthApi(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }))
+            .WithTags("Health").WithName("Alive").AllowAnonymous();
+        app.MapGet("/readyz", ReadyAsync).WithTags("Health").WithName("Ready").AllowAnonymous();
+    }
+
+    private static async Task<IResult> ReadyAsync(Readiness readiness, DatabaseMigrator migrator, CancellationToken cancellationToken)
+    {
+        if (!readiness.IsReady)
+        {
+            return TypedResults.Problem("Migrations or demo seeding are still running.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready.");
+        }
+
+        try
+        {
+            if (await migrator.CanConnectAsync(cancellationToken))
+            {
+                return TypedResults.Ok(new { status = "ready" });
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The database is not reachable.");
+        }
+
+        return TypedResults.Problem("The database is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready.");
+    }
+}

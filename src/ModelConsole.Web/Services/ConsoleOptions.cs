@@ -1,0 +1,103 @@
+using Microsoft.Extensions.Options;
+
+namespace ModelConsole.Web.Services;
+
+public sealed class DemoOptions
+{
+    public bool Enabled { get; set; }
+
+    /// <summary>Defaults to <see cref="Enabled"/> when not set.</summary>
+    public bool? Simulate { get; set; }
+}
+
+public sealed class PipelineOptions
+{
+    public int AutoRollbackActiveMinutes { get; set; } = 60;
+}
+
+public sealed class EvaluationOptions
+{
+    public int IntervalSeconds { get; set; } = 10;
+}
+
+public sealed class AuthOptions
+{
+    public string? BootstrapApiKey { get; set; }
+    public BootstrapAdminOptions BootstrapAdmin { get; set; } = new();
+    public OpenIdConnectOptions OpenIdConnect { get; set; } = new();
+
+    public sealed class BootstrapAdminOptions
+    {
+        public string? UserName { get; set; }
+        public string? Password { get; set; }
+    }
+
+    public sealed class OpenIdConnectOptions
+    {
+        public string? Authority { get; set; }
+        public string? ClientId { get; set; }
+        public string? ClientSecret { get; set; }
+        public string? RoleClaim { get; set; }
+    }
+}
+
+public sealed class RateLimitOptions
+{
+    public int PerKeyPerSecond { get; set; } = 1000;
+    public int SignInPerMinute { get; set; } = 10;
+}
+
+public sealed class TelemetryOptions
+{
+    public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
+    public int MaxClockSkewMinutes { get; set; } = 10;
+    public int RawRetentionHours { get; set; } = 72;
+}
+
+public sealed class AlertsOptions
+{
+    public int ResolveAfterHealthyEvaluations { get; set; } = 3;
+    public string? WebhookUrl { get; set; }
+    public string? WebhookSecret { get; set; }
+}
+
+/// <summary>Binds every configuration section of API.md and refuses to start on a bad value, naming the key.</summary>
+public static class ConsoleOptions
+{
+    public static IServiceCollection AddConsoleOptions(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<DemoOptions>().Bind(configuration.GetSection("Demo")).ValidateOnStart();
+        services.AddOptions<PipelineOptions>().Bind(configuration.GetSection("Pipeline"))
+            .Validate(o => o.AutoRollbackActiveMinutes is >= 1 and <= 10_080, "Pipeline:AutoRollbackActiveMinutes must be between 1 and 10080 minutes.")
+            .ValidateOnStart();
+        services.AddOptions<EvaluationOptions>().Bind(configuration.GetSection("Evaluation"))
+            .Validate(o => o.IntervalSeconds is >= 1 and <= 3600, "Evaluation:IntervalSeconds must be between 1 and 3600.")
+            .ValidateOnStart();
+        services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth"))
+            .Validate(o => o.BootstrapApiKey is null || o.BootstrapApiKey.Length >= 16, "Auth:BootstrapApiKey must be at least 16 characters long.")
+            .Validate(o => (o.BootstrapAdmin.UserName is null) == (o.BootstrapAdmin.Password is null), "Auth:BootstrapAdmin:UserName and Auth:BootstrapAdmin:Password must be set together.")
+            .Validate(o => o.OpenIdConnect.Authority is null || IsHttpUrl(o.OpenIdConnect.Authority), "Auth:OpenIdConnect:Authority must be an absolute http(s) URL.")
+            .Validate(o => o.OpenIdConnect.Authority is null || !string.IsNullOrWhiteSpace(o.OpenIdConnect.ClientId), "Auth:OpenIdConnect:ClientId is required when Auth:OpenIdConnect:Authority is set.")
+            .ValidateOnStart();
+        services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("RateLimit"))
+            .Validate(o => o.PerKeyPerSecond >= 1, "RateLimit:PerKeyPerSecond must be at least 1.")
+            .Validate(o => o.SignInPerMinute >= 1, "RateLimit:SignInPerMinute must be at least 1.")
+            .ValidateOnStart();
+        services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection("Telemetry"))
+            .Validate(o => o.MaxBodyBytes is >= 1024 and <= 1L << 30, "Telemetry:MaxBodyBytes must be between 1024 and 1073741824.")
+            .Validate(o => o.MaxClockSkewMinutes is >= 0 and <= 1440, "Telemetry:MaxClockSkewMinutes must be between 0 and 1440.")
+            .Validate(o => o.RawRetentionHours is >= 1 and <= 8760, "Telemetry:RawRetentionHours must be between 1 and 8760.")
+            .ValidateOnStart();
+        services.AddOptions<AlertsOptions>().Bind(configuration.GetSection("Alerts"))
+            .Validate(o => o.ResolveAfterHealthyEvaluations is >= 1 and <= 1000, "Alerts:ResolveAfterHealthyEvaluations must be between 1 and 1000.")
+            .Validate(o => o.WebhookUrl is null || IsHttpUrl(o.WebhookUrl), "Alerts:WebhookUrl must be an absolute http(s) URL.")
+            .ValidateOnStart();
+        return services;
+    }
+
+    public static bool IsHttpUrl(string value) =>
+        Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
+
+    /// <summary>Whether the simulator runs: <c>Demo:Simulate</c>, else <c>Demo:Enabled</c>.</summary>
+    public static bool Simulates(this IOptions<DemoOptions> demo) => demo.Value.Simulate ?? demo.Value.Enabled;
+}

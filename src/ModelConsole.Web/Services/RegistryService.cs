@@ -1,0 +1,98 @@
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Families;
+using ModelConsole.Core.Validation;
+using ModelConsole.Data.Stores;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>The result of a command: a value, field errors (400), or a conflict (409).</summary>
+public sealed record CommandResult<T>(T? Value, ValidationErrors Errors, string? Conflict)
+    where T : class
+{
+    public bool Succeeded => Value is not null;
+
+    public static CommandResult<T> Invalid(ValidationErrors errors) => new(null, errors, null);
+
+    public static CommandResult<T> Conflicted(string message) => new(null, new ValidationErrors(), message);
+
+    public static CommandResult<T> Ok(T value) => new(value, new ValidationErrors(), null);
+}
+
+/// <summary>Families and bundles: Core decides, the store keeps. The API, the pages and the demo seed all call this.</summary>
+public sealed class RegistryService(RegistryStore store, LedgerStore ledger)
+{
+    public Task<IReadOnlyList<FamilySummary>> ListFamiliesAsync(CancellationToken cancellationToken) =>
+        store.ListFamiliesAsync(cancellationToken);
+
+    public Task<FamilySummary?> GetFamilyAsync(string name, CancellationToken cancellationToken) =>
+        store.GetFamilyAsync(name, cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListFamilyNamesAsync(CancellationToken cancellationToken) =>
+        store.ListFamilyNamesAsync(cancellationToken);
+
+    public Task<IReadOnlyList<string>> ListProvidersAsync(CancellationToken cancellationToken) =>
+        store.ListProvidersAsync(cancellationToken);
+
+    public Task<Page<BundleRow>> QueryBundlesAsync(BundleQuery query, CancellationToken cancellationToken) =>
+        store.QueryBundlesAsync(query, cancellationToken);
+
+    public Task<BundleDetail?> GetBundleAsync(string name, CancellationToken cancellationToken) =>
+        store.GetBundleAsync(name, cancellationToken);
+
+    public Task<BundleParts?> GetPartsAsync(string name, CancellationToken cancellationToken) =>
+        store.GetPartsAsync(name, cancellationToken);
+
+    public Task<IReadOnlyList<LedgerRecord>> RecentFamilyLedgerAsync(string family, int take, CancellationToken cancellationToken) =>
+        ledger.ListAsync(family, null, take, cancellationToken);
+
+    public async Task<CommandResult<FamilySummary>> CreateFamilyAsync(FamilyDraft draft, string actor, CancellationToken cancellationToken)
+    {
+        var errors = draft.Check();
+        if (!errors.IsEmpty)
+        {
+            return CommandResult<FamilySummary>.Invalid(errors);
+        }
+
+        if (!await store.CreateFamilyAsync(draft, actor, cancellationToken))
+        {
+            return CommandResult<FamilySummary>.Conflicted($"A family named '{draft.Name}' already exists.");
+        }
+
+        return CommandResult<FamilySummary>.Ok((await store.GetFamilyAsync(draft.Name!, cancellationToken))!);
+    }
+
+    public async Task<CommandResult<RegisteredBundle>> RegisterAsync(BundleDraft draft, string actor, CancellationToken cancellationToken)
+    {
+        var facts = await store.GetRegistrationFactsAsync(draft, cancellationToken);
+        var outcome = BundleRegistration.Check(draft, facts);
+        if (outcome.Conflict is not null)
+        {
+            return CommandResult<RegisteredBundle>.Conflicted(outcome.Conflict);
+        }
+
+        if (outcome.Accepted is not { } accepted)
+        {
+            return CommandResult<RegisteredBundle>.Invalid(outcome.Errors);
+        }
+
+        if (await store.AddBundleAsync(accepted, actor, cancellationToken) is null)
+        {
+            return CommandResult<RegisteredBundle>.Conflicted($"A bundle named '{draft.Name}' already exists.");
+        }
+
+        return CommandResult<RegisteredBundle>.Ok(new RegisteredBundle(
+            accepted.Name, accepted.Family, Stage.Staging.ToWire(), accepted.Hashes.PromptHash, accepted.Hashes.ConfigHash,
+            accepted.Hashes.BundleHash, BundleChanges.ToNames(accepted.Changed), accepted.MultiVariable));
+    }
+}
+
+/// <summary>The answer to a registration (API.md "Bundles").</summary>
+public sealed record RegisteredBundle(
+    string Name,
+    string Family,
+    string Stage,
+    string PromptHash,
+    string ConfigHash,
+    string BundleHash,
+    IReadOnlyList<string> Changed,
+    bool MultiVariable);
