@@ -1,0 +1,108 @@
+#!/usr/bin/env bash
+# ModelConsole's two set-up commands:
+#   ./build.sh run    serve the console (SQLite file under src/ModelConsole.Web/data, demo data when new)
+#   ./build.sh test   install what the tests need when missing, start a private PostgreSQL, run every suite
+set -euo pipefail
+cd "$(dirname "$(readlink -f "$0")")"
+
+log() { printf '\n== %s\n' "$*"; }
+
+as_root() {
+  if [ "$(id -u)" -eq 0 ]; then "$@"; elif command -v sudo >/dev/null; then sudo "$@"; else
+    echo "need root to run: $*" >&2; return 1; fi
+}
+
+pg_bin() {
+  local d
+  for d in /usr/lib/postgresql/*/bin; do
+    [ -x "$d/initdb" ] && { echo "$d"; return 0; }
+  done
+  return 1
+}
+
+ensure_packages() {
+  local need=()
+  [ -x /usr/bin/chromium ] || need+=(chromium)
+  pg_bin >/dev/null || need+=(postgresql)
+  if [ ${#need[@]} -gt 0 ]; then
+    log "installing from Debian: ${need[*]}"
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${need[@]}" >/dev/null
+  fi
+}
+
+free_port() {
+  local p
+  for p in $(seq 55432 55532); do
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return 0; fi
+  done
+  echo "no free port for PostgreSQL in 55432-55532" >&2; return 1
+}
+
+PG_DIR=""
+stop_postgres() {
+  if [ -n "$PG_DIR" ] && [ -d "$PG_DIR" ]; then
+    pg_run "$(pg_bin)/pg_ctl" -D "$PG_DIR/data" -m immediate stop >/dev/null 2>&1 || true
+    rm -rf "$PG_DIR"
+  fi
+}
+
+pg_run() {
+  # initdb and postgres refuse to run as root: use the postgres user the Debian package creates.
+  if [ "$(id -u)" -eq 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
+}
+
+start_postgres() {
+  local bin port
+  bin=$(pg_bin)
+  port=$(free_port)
+  PG_DIR=$(mktemp -d /tmp/modelconsole-pg.XXXXXX)
+  [ "$(id -u)" -eq 0 ] && chown postgres:postgres "$PG_DIR"
+  trap stop_postgres EXIT
+  pg_run "$bin/initdb" -D "$PG_DIR/data" -U postgres --auth=trust -E UTF8 >/dev/null
+  # A throw-away cluster: durability settings off for speed, socket in its own folder.
+  pg_run "$bin/pg_ctl" -D "$PG_DIR/data" -l "$PG_DIR/server.log" -w -o \
+    "-p $port -c listen_addresses=127.0.0.1 -k $PG_DIR -c fsync=off -c synchronous_commit=off -c full_page_writes=off -c max_connections=300" \
+    start >/dev/null
+  export MODELCONSOLE_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
+  log "private PostgreSQL $("$bin/postgres" --version | awk '{print $3}') on 127.0.0.1:$port"
+}
+
+count() { # count ATTRIBUTE FILE: sums an attribute of the TRX <Counters> element
+  grep -o "<Counters [^>]*" "$2" | grep -o " $1=\"[0-9]*\"" | grep -o '[0-9]*' || echo 0
+}
+
+run_tests() {
+  ensure_packages
+  start_postgres
+  local results; results=$(mktemp -d /tmp/modelconsole-results.XXXXXX)
+  log "build"
+  dotnet build ModelConsole.sln --nologo -v quiet -clp:ErrorsOnly
+  local status=0 passed=0 failed=0 skipped=0 suite
+  for suite in tests/ModelConsole.Core.Tests tests/ModelConsole.Web.Tests e2e/ModelConsole.E2E; do
+    local name; name=$(basename "$suite")
+    log "test $name"
+    dotnet test "$suite" --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
+    local trx="$results/$name.trx"
+    if [ ! -f "$trx" ]; then
+      echo "no results from $name" >&2; status=1; continue
+    fi
+    passed=$((passed + $(count passed "$trx")))
+    failed=$((failed + $(count failed "$trx") + $(count error "$trx") + $(count timeout "$trx") + $(count aborted "$trx")))
+    skipped=$((skipped + $(count notExecuted "$trx")))
+  done
+  [ "$failed" -eq 0 ] || status=1
+  echo
+  if [ "$skipped" -gt 0 ]; then
+    echo "$passed passed, $failed failed, $skipped skipped"
+  else
+    echo "$passed passed, $failed failed"
+  fi
+  return $status
+}
+
+case "${1:-}" in
+  run) exec dotnet run --project src/ModelConsole.Web ;;
+  test) run_tests ;;
+  *) echo "usage: ./build.sh run | test" >&2; exit 2 ;;
+esac

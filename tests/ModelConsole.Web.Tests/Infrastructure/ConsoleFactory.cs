@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Mvc.Testing;
+using ModelConsole.Data;
+
+namespace ModelConsole.Web.Tests.Infrastructure;
+
+/// <summary>The real console on the real HTTP pipeline, over a real database of the chosen provider.</summary>
+public class ConsoleFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
+{
+    public TestDatabase Database { get; } = database;
+
+    protected override void ConfigureWebHost(IWebHostBuilder builder)
+    {
+        builder.UseEnvironment("Development");
+        builder.UseSetting("Database:Provider", Database.Provider.ToString());
+        builder.UseSetting("ConnectionStrings:ModelConsole", Database.ConnectionString);
+        builder.UseSetting("Demo:Enabled", "false");
+        builder.UseSetting("Demo:Simulate", "false");
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            builder.UseSetting(key, value);
+        }
+    }
+}
+
+/// <summary>A console and its own fresh database, shared by the tests of one class.</summary>
+public abstract class ConsoleFixture(DatabaseProvider provider) : IAsyncLifetime
+{
+    private TestDatabase? _database;
+
+    public ConsoleFactory Factory { get; private set; } = null!;
+
+    public DatabaseProvider Provider => provider;
+
+    public async Task InitializeAsync()
+    {
+        _database = await TestDatabase.CreateAsync(provider);
+        Factory = new ConsoleFactory(_database);
+        _ = Factory.Server; // start now: migrations run before the first test
+    }
+
+    public async Task DisposeAsync()
+    {
+        await Factory.DisposeAsync();
+        if (_database is not null)
+        {
+            await _database.DisposeAsync();
+        }
+    }
+}
+
+public sealed class SqliteConsoleFixture() : ConsoleFixture(DatabaseProvider.Sqlite);
+
+public sealed class PostgresConsoleFixture() : ConsoleFixture(DatabaseProvider.Postgres);
