@@ -122,10 +122,13 @@ public sealed partial class RegisterBundleForm
     {
         var formErrors = new ValidationErrors();
         var draft = ToDraft(formErrors);
-        var errors = BundleRegistration.CheckShape(draft, out var canonicalConfig);
-        foreach (var (field, messages) in formErrors.ToDictionary())
+        var shapeErrors = BundleRegistration.CheckShape(draft, out var canonicalConfig);
+
+        // What the form itself could not read (bad JSON, half a price) says more than the generic rule.
+        var errors = formErrors;
+        foreach (var (field, messages) in shapeErrors.ToDictionary())
         {
-            if (!errors.Has(field))
+            if (!formErrors.Has(field))
             {
                 foreach (var message in messages)
                 {
