@@ -19,8 +19,11 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
 {
     public const string DefaultSqlite = "Data Source=data/modelconsole.db";
 
-    /// <summary>Reads <c>Database:Provider</c> and <c>ConnectionStrings:ModelConsole</c>; throws with the key's name when invalid.</summary>
-    public static DatabaseSettings From(string? provider, string? connectionString)
+    /// <summary>
+    /// Reads <c>Database:Provider</c> and <c>ConnectionStrings:ModelConsole</c>; throws with the key's name when
+    /// invalid. A relative SQLite file is placed under <paramref name="contentRoot"/>, wherever the process started.
+    /// </summary>
+    public static DatabaseSettings From(string? provider, string? connectionString, string? contentRoot = null)
     {
         DatabaseProvider parsed;
         if (string.IsNullOrWhiteSpace(provider))
@@ -47,7 +50,13 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
             DbConnectionStringBuilder builder = parsed == DatabaseProvider.Sqlite
                 ? new SqliteConnectionStringBuilder(connectionString)
                 : new NpgsqlConnectionStringBuilder(connectionString);
-            _ = builder.ConnectionString;
+            if (builder is SqliteConnectionStringBuilder sqlite && contentRoot is not null
+                && sqlite.Mode != SqliteOpenMode.Memory && sqlite.DataSource is { Length: > 0 } source
+                && source != ":memory:" && !Path.IsPathRooted(source))
+            {
+                sqlite.DataSource = Path.GetFullPath(Path.Combine(contentRoot, source));
+                connectionString = sqlite.ConnectionString;
+            }
         }
         catch (ArgumentException ex)
         {

@@ -9,7 +9,7 @@ var builder = WebApplication.CreateBuilder(args);
 
 builder.Services.AddConsoleOptions(builder.Configuration);
 builder.Services.AddModelConsoleData(DatabaseSettings.From(
-    builder.Configuration["Database:Provider"], builder.Configuration.GetConnectionString("ModelConsole")));
+    builder.Configuration["Database:Provider"], builder.Configuration.GetConnectionString("ModelConsole"), builder.Environment.ContentRootPath));
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddSingleton<RegistryService>();
