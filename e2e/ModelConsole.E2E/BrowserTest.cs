@@ -12,7 +12,8 @@ public abstract class BrowserTest(ConsoleServer server)
 
     public static string RepositoryRoot { get; } = FindRoot();
 
-    protected async Task RunAsync(string name, Func<IPage, Task> journey, bool darkTheme = false)
+    /// <summary>Runs a journey signed in as <paramref name="user"/> (a demo account), or anonymous when null.</summary>
+    protected async Task RunAsync(string name, Func<IPage, Task> journey, string? user = "release", bool darkTheme = false)
     {
         await using var context = await Server.Browser.NewContextAsync(new BrowserNewContextOptions
         {
@@ -43,6 +44,11 @@ public abstract class BrowserTest(ConsoleServer server)
 
         try
         {
+            if (user is not null)
+            {
+                await SignInAsync(page, user);
+            }
+
             await journey(page);
             Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
         }
@@ -53,6 +59,16 @@ public abstract class BrowserTest(ConsoleServer server)
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
             throw;
         }
+    }
+
+    /// <summary>Signs in through the sign-in page with a demo account (password shown on that page in demo mode).</summary>
+    protected static async Task SignInAsync(IPage page, string user)
+    {
+        await page.GotoAsync("/sign-in");
+        await page.GetByTestId("signin-username").Locator("input").FillAsync(user);
+        await page.GetByTestId("signin-password").Locator("input").FillAsync(user + "-demo-pass");
+        await page.GetByTestId("signin-submit").ClickAsync();
+        await Assertions.Expect(page.GetByTestId("user-name")).ToHaveTextAsync(user);
     }
 
     /// <summary>Opens a page and waits until Blazor's circuit is interactive (clicks on prerendered HTML are lost).</summary>

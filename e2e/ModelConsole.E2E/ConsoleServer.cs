@@ -76,6 +76,8 @@ public sealed class ConsoleServer : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:ModelConsole", connectionString);
             builder.UseSetting("Demo:Enabled", "true");
             builder.UseSetting("Demo:Simulate", "false");
+            // Every journey signs in from 127.0.0.1; the sign-in limit has its own integration test.
+            builder.UseSetting("RateLimit:SignInPerMinute", "1000");
         }
     }
 }

@@ -82,7 +82,7 @@ public class RegistryJourneyTests(ConsoleServer server) : BrowserTest(server)
 
         await Expect(page.Locator("body")).ToHaveCSSAsync("background-color", dark);
         await ScreenshotAsync(page, "bundles-dark.png");
-    });
+    }, darkTheme: false);
 
     [Fact]
     public Task Navigation_ReachesEveryBuiltPage() => RunAsync(nameof(Navigation_ReachesEveryBuiltPage), async page =>

@@ -88,6 +88,9 @@ public static class DatabaseSetup
         services.AddSingleton<DatabaseMigrator>();
         services.AddSingleton<Stores.RegistryStore>();
         services.AddSingleton<Stores.LedgerStore>();
+        services.AddSingleton<Stores.ApiKeyStore>();
+        // Identity's stores take a context per request scope; everything else uses the factory.
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ModelConsoleDbContext>>().CreateDbContext());
         return services;
     }
 

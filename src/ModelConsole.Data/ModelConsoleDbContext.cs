@@ -1,3 +1,5 @@
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using ModelConsole.Data.Entities;
@@ -6,17 +8,21 @@ namespace ModelConsole.Data;
 
 /// <summary>
 /// The console's database. Each provider has its own subclass so each keeps its own migration set; the rest of
-/// the code only sees this type.
+/// the code only sees this type. Identity's users and roles live here too, in the same transactions.
 /// </summary>
-public abstract class ModelConsoleDbContext(DbContextOptions options) : DbContext(options)
+public abstract class ModelConsoleDbContext(DbContextOptions options) : IdentityDbContext<ConsoleUser, IdentityRole, string>(options)
 {
     public DbSet<FamilyEntity> Families => Set<FamilyEntity>();
     public DbSet<BundleEntity> Bundles => Set<BundleEntity>();
     public DbSet<LedgerEntryEntity> Ledger => Set<LedgerEntryEntity>();
     public DbSet<MetaEntity> Meta => Set<MetaEntity>();
+    public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder) =>
-        modelBuilder.ApplyConfigurationsFromAssembly(typeof(ModelConsoleDbContext).Assembly);
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        builder.ApplyConfigurationsFromAssembly(typeof(ModelConsoleDbContext).Assembly);
+    }
 
     protected override void ConfigureConventions(ModelConfigurationBuilder configurationBuilder)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json.Serialization;
 using ModelConsole.Data;
 using ModelConsole.Web.Api;
+using ModelConsole.Web.Auth;
 using ModelConsole.Web.Components;
 using ModelConsole.Web.Services;
 using MudBlazor.Services;
@@ -15,6 +16,7 @@ builder.Services.AddSingleton<Readiness>();
 builder.Services.AddSingleton<RegistryService>();
 builder.Services.AddSingleton<DemoSeeder>();
 builder.Services.AddHostedService<DatabaseStartup>();
+builder.Services.AddConsoleAuth(builder.Configuration);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 builder.Services.AddMudServices();
@@ -34,18 +36,25 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseSecurityHeaders();
-app.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true);
+app.UseWhen(context => !AuthSetup.IsMachinePath(context.Request),
+    pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+app.UseRouting();
+app.UseAuthentication();
+app.UseRateLimiter();
+app.UseAuthorization();
 app.UseAntiforgery();
 
-app.MapStaticAssets();
+// Nothing is anonymous but the sign-in page, its assets and the health probes.
+app.MapStaticAssets().AllowAnonymous();
 app.MapHealthApi();
-app.MapOpenApi("/openapi/{documentName}.json");
+app.MapOpenApi("/openapi/{documentName}.json").RequireAuthorization(Policies.AnyCaller);
+app.MapAccountEndpoints();
 
-var api = app.MapGroup("/api/v1");
+var api = app.MapGroup("/api/v1").RequireRateLimiting(AuthSetup.ApiRateLimit);
 api.MapFamiliesApi();
 api.MapBundlesApi();
 app.MapApiFallback();
 
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Policies.SignedIn);
 
 app.Run();

@@ -6,6 +6,13 @@ public static class LedgerActions
     public const string FamilyCreated = "family-created";
     public const string BundleRegistered = "bundle-registered";
     public const string Seeded = "seeded";
+    public const string UserCreated = "user-created";
+    public const string UserRolesChanged = "user-roles-changed";
+    public const string UserDisabled = "user-disabled";
+    public const string UserEnabled = "user-enabled";
+    public const string UserPasswordReset = "user-password-reset";
+    public const string ApiKeyCreated = "api-key-created";
+    public const string ApiKeyRevoked = "api-key-revoked";
 }
 
 /// <summary>How actors are written in the ledger: a user name, <c>key:&lt;name&gt;</c> or <c>rule:&lt;id&gt;</c>.</summary>

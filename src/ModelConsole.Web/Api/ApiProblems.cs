@@ -24,6 +24,16 @@ public static class ApiProblems
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict.");
 
+    /// <summary>Writes a problem-details answer outside an endpoint (authentication, rate limiting).</summary>
+    public static Task WriteAsync(HttpContext context, int status, string title, string detail)
+    {
+        context.Response.StatusCode = status;
+        return context.Response.WriteAsJsonAsync(
+            new Microsoft.AspNetCore.Mvc.ProblemDetails { Status = status, Title = title, Detail = detail },
+            options: (System.Text.Json.JsonSerializerOptions?)null,
+            contentType: "application/problem+json");
+    }
+
     private static string Describe(ValidationErrors errors) =>
         string.Join(" ", errors.ToDictionary().SelectMany(e => e.Value.Select(m => $"{e.Key}: {m}")));
 }
@@ -65,5 +75,7 @@ public static class ActorExtensions
 {
     /// <summary>Who the ledger names for this request.</summary>
     public static string Actor(this HttpContext context) =>
-        context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name } ? name : "anonymous";
+        context.User.Identity is { IsAuthenticated: true, Name: { Length: > 0 } name }
+            ? name
+            : throw new InvalidOperationException("An action reached its handler without an authenticated caller.");
 }

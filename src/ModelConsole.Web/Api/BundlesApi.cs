@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Stores;
+using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 
 namespace ModelConsole.Web.Api;
@@ -13,9 +14,9 @@ public static class BundlesApi
     public static RouteGroupBuilder MapBundlesApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/bundles").WithTags("Bundles");
-        group.MapGet("/", ListAsync).WithName("ListBundles").WithSummary("Bundles, newest first, filtered by family and stage.");
-        group.MapPost("/", RegisterAsync).WithName("RegisterBundle").WithSummary("Registers a bundle in STAGING.");
-        group.MapGet("/{name}", GetAsync).WithName("GetBundle").WithSummary("A bundle with its parts, hashes and transitions.");
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.ConsoleRead).WithName("ListBundles").WithSummary("Bundles, newest first, filtered by family and stage.");
+        group.MapPost("/", RegisterAsync).RequireAuthorization(Policies.RegistryWrite).WithName("RegisterBundle").WithSummary("Registers a bundle in STAGING.");
+        group.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.ConsoleRead).WithName("GetBundle").WithSummary("A bundle with its parts, hashes and transitions.");
         return group;
     }
 

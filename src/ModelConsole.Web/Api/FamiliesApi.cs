@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelConsole.Core.Families;
 using ModelConsole.Data.Stores;
+using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 
 namespace ModelConsole.Web.Api;
@@ -12,9 +13,9 @@ public static class FamiliesApi
     public static RouteGroupBuilder MapFamiliesApi(this RouteGroupBuilder api)
     {
         var group = api.MapGroup("/families").WithTags("Families");
-        group.MapGet("/", ListAsync).WithName("ListFamilies").WithSummary("Every family with its live routing.");
-        group.MapPost("/", CreateAsync).WithName("CreateFamily").WithSummary("Creates a family.");
-        group.MapGet("/{family}", GetAsync).WithName("GetFamily").WithSummary("A family with its rules and recent transitions.");
+        group.MapGet("/", ListAsync).RequireAuthorization(Policies.ConsoleRead).WithName("ListFamilies").WithSummary("Every family with its live routing.");
+        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.RegistryWrite).WithName("CreateFamily").WithSummary("Creates a family.");
+        group.MapGet("/{family}", GetAsync).RequireAuthorization(Policies.ConsoleRead).WithName("GetFamily").WithSummary("A family with its rules and recent transitions.");
         return group;
     }
 

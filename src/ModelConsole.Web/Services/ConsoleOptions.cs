@@ -76,6 +76,7 @@ public static class ConsoleOptions
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth"))
             .Validate(o => o.BootstrapApiKey is null || o.BootstrapApiKey.Length >= 16, "Auth:BootstrapApiKey must be at least 16 characters long.")
             .Validate(o => (o.BootstrapAdmin.UserName is null) == (o.BootstrapAdmin.Password is null), "Auth:BootstrapAdmin:UserName and Auth:BootstrapAdmin:Password must be set together.")
+            .Validate(o => o.BootstrapAdmin.Password is null || o.BootstrapAdmin.Password.Length >= 12, "Auth:BootstrapAdmin:Password must be at least 12 characters long.")
             .Validate(o => o.OpenIdConnect.Authority is null || IsHttpUrl(o.OpenIdConnect.Authority), "Auth:OpenIdConnect:Authority must be an absolute http(s) URL.")
             .Validate(o => o.OpenIdConnect.Authority is null || !string.IsNullOrWhiteSpace(o.OpenIdConnect.ClientId), "Auth:OpenIdConnect:ClientId is required when Auth:OpenIdConnect:Authority is set.")
             .ValidateOnStart();

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using ModelConsole.Data;
 using ModelConsole.Data.Stores;
+using ModelConsole.Web.Auth;
 
 namespace ModelConsole.Web.Services;
 
@@ -11,6 +12,8 @@ public sealed class DatabaseStartup(
     DemoSeeder seeder,
     IOptions<DemoOptions> demo,
     Readiness readiness,
+    IdentitySeeder identity,
+    ApiKeyRing keys,
     ILogger<DatabaseStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -22,7 +25,10 @@ public sealed class DatabaseStartup(
             logger.LogInformation("Seeded an empty database with demo data");
         }
 
-        readiness.MarkReady(await store.IsDemoDatabaseAsync(cancellationToken));
+        var demoDatabase = await store.IsDemoDatabaseAsync(cancellationToken);
+        await identity.SeedAsync(demoDatabase, cancellationToken);
+        await keys.ReloadAsync(cancellationToken);
+        readiness.MarkReady(demoDatabase);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -12,7 +12,7 @@ namespace ModelConsole.Web.Tests.Api;
 public abstract class RegistryApiTests(ConsoleFixture fixture)
 {
     private const string Prompt = "Answer from the context only.\nCite the article id.";
-    private readonly HttpClient _client = fixture.Factory.CreateClient();
+    private readonly HttpClient _client = fixture.Factory.CreateKeyClient();
 
     [Fact]
     public async Task CreateFamily_Returns201_AndTheFamilyIsListedWithItsLedger()
@@ -33,7 +33,7 @@ public abstract class RegistryApiTests(ConsoleFixture fixture)
         Assert.Empty(detail["rules"]!.AsArray());
         var record = Assert.Single(detail["recentTransitions"]!.AsArray())!;
         Assert.Equal("family-created", record["action"]!.GetValue<string>());
-        Assert.Equal("anonymous", record["actor"]!.GetValue<string>());
+        Assert.Equal("key:bootstrap", record["actor"]!.GetValue<string>());
     }
 
     [Fact]
@@ -103,7 +103,7 @@ public abstract class RegistryApiTests(ConsoleFixture fixture)
         Assert.Equal("first", detail["notes"]!.GetValue<string>());
         var transition = Assert.Single(detail["transitions"]!.AsArray())!;
         Assert.Equal("bundle-registered", transition["action"]!.GetValue<string>());
-        Assert.Equal("anonymous", transition["actor"]!.GetValue<string>());
+        Assert.Equal("key:bootstrap", transition["actor"]!.GetValue<string>());
         Assert.Equal("STAGING", transition["to"]!.GetValue<string>());
     }
 

@@ -35,7 +35,7 @@ public class StartupTests
         int familyCount;
         await using (var first = new ConsoleFactory(database, demo))
         {
-            var client = first.CreateClient();
+            var client = first.CreateKeyClient();
             var families = await client.GetFromJsonAsync<JsonArray>("/api/v1/families");
             familyCount = families!.Count;
             Assert.InRange(familyCount, 3, 4);
@@ -50,9 +50,9 @@ public class StartupTests
         }
 
         await using var second = new ConsoleFactory(database, demo);
-        var again = await second.CreateClient().GetFromJsonAsync<JsonArray>("/api/v1/families");
+        var again = await second.CreateKeyClient().GetFromJsonAsync<JsonArray>("/api/v1/families");
         Assert.Equal(familyCount, again!.Count);
-        var bundles = await second.CreateClient().GetFromJsonAsync<JsonArray>("/api/v1/bundles?family=support-agent");
+        var bundles = await second.CreateKeyClient().GetFromJsonAsync<JsonArray>("/api/v1/bundles?family=support-agent");
         Assert.Equal(4, bundles!.Count);
     }
 

@@ -1,12 +1,14 @@
 using System.Globalization;
 using System.Text.Json;
 using Bunit;
+using Bunit.TestDoubles;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
 using Microsoft.Extensions.DependencyInjection;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Families;
 using ModelConsole.Data;
+using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 using ModelConsole.Web.Tests.Infrastructure;
 using MudBlazor.Services;
@@ -28,7 +30,22 @@ public abstract class ComponentContext : BunitContext, IAsyncLifetime
         Services.AddModelConsoleData(_database.Settings);
         Services.AddSingleton<RegistryService>();
         Services.AddSingleton<Readiness>();
+        Services.AddScoped<UserAccess>();
+        Auth = AddAuthorization();
+        SignInAs(Roles.ReleaseManager);
         SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    protected BunitAuthorizationContext Auth { get; }
+
+    /// <summary>Signs the rendered components in as a user of one role, with the policies that role passes.</summary>
+    protected void SignInAs(string role)
+    {
+        Auth.SetAuthorized(role.ToLowerInvariant());
+        Auth.SetRoles(role);
+        Auth.SetPolicies(Policies.Requirements
+            .Where(p => p.Value.Roles.Count == 0 || role == Roles.Admin || p.Value.Roles.Contains(role))
+            .Select(p => p.Key).ToArray());
     }
 
     protected RegistryService Registry => Services.GetRequiredService<RegistryService>();

@@ -2,6 +2,7 @@ using Bunit;
 using Microsoft.Extensions.DependencyInjection;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Components.Dialogs;
+using ModelConsole.Web.Auth;
 using MudBlazor;
 
 namespace ModelConsole.Web.Tests.Components;
@@ -169,5 +170,40 @@ public class RegisterBundleFormTests
         Assert.Null(form.ErrorFor("provider"));
         form.Submitted = true;
         Assert.Equal("The provider is required.", form.ErrorFor("provider"));
+    }
+}
+
+public class RegisterAccessTests : ComponentContext
+{
+    [Theory]
+    [InlineData(Roles.ReleaseManager, true)]
+    [InlineData(Roles.Admin, true)]
+    [InlineData(Roles.OnCall, false)]
+    [InlineData(Roles.Finance, false)]
+    public void RegisterButton_IsShownOnlyToRolesThatMayRegister(string role, bool shown)
+    {
+        SignInAs(role);
+        Render<MudPopoverProvider>();
+
+        var cut = Render<ModelConsole.Web.Components.Pages.Bundles>();
+
+        Assert.Equal(shown, cut.FindAll("[data-testid='register-bundle']").Count == 1);
+    }
+
+    [Fact]
+    public async Task Dialog_RefusesToRegister_WhenTheRoleMayNot_EvenIfOpened()
+    {
+        await FamilyAsync("agent");
+        await BundleAsync("agent-v1", "agent");
+        SignInAs(Roles.Finance);
+        Render<MudPopoverProvider>();
+        var provider = Render<MudDialogProvider>();
+        _ = provider.InvokeAsync(() => RegisterBundleDialog.OpenAsync(Services.GetRequiredService<IDialogService>(), "agent"));
+        provider.WaitForElement("[data-testid='register-model'] input").Input("gpt-4.1");
+
+        provider.Find("[data-testid='register-submit']").Click();
+
+        provider.WaitForAssertion(() => Assert.Contains("Your role may not register bundles.", provider.Find("[data-testid='register-error']").TextContent));
+        Assert.Null(await Registry.GetBundleAsync("agent-v2", CancellationToken.None));
     }
 }

@@ -7,7 +7,18 @@ namespace ModelConsole.Web.Tests.Infrastructure;
 /// <summary>The real console on the real HTTP pipeline, over a real database of the chosen provider.</summary>
 public class ConsoleFactory(TestDatabase database, IReadOnlyDictionary<string, string?>? settings = null) : WebApplicationFactory<Program>
 {
+    /// <summary>The bootstrap key every factory configures: every scope, no rate limit.</summary>
+    public const string BootstrapKey = "test-bootstrap-key-0123456789abcdef";
+
     public TestDatabase Database { get; } = database;
+
+    /// <summary>A client that authenticates with the bootstrap key.</summary>
+    public HttpClient CreateKeyClient(string key = BootstrapKey)
+    {
+        var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Add("X-Api-Key", key);
+        return client;
+    }
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
@@ -16,6 +27,7 @@ public class ConsoleFactory(TestDatabase database, IReadOnlyDictionary<string, s
         builder.UseSetting("ConnectionStrings:ModelConsole", Database.ConnectionString);
         builder.UseSetting("Demo:Enabled", "false");
         builder.UseSetting("Demo:Simulate", "false");
+        builder.UseSetting("Auth:BootstrapApiKey", BootstrapKey);
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);

@@ -23,6 +23,9 @@ public partial class RegisterBundleDialog
     [Inject]
     public required RegistryService Registry { get; init; }
 
+    [Inject]
+    public required Auth.UserAccess Access { get; init; }
+
     public RegisterBundleForm Form { get; } = new();
 
     /// <summary>Opens the dialog and returns the registered bundle's name, or null when cancelled.</summary>
@@ -93,8 +96,15 @@ public partial class RegisterBundleDialog
         _saving = true;
         try
         {
+            // The button is hidden from other roles; the decision is still made here, on the server.
+            if (!await Access.IsAllowedAsync(Auth.Policies.RegistryWrite))
+            {
+                _serverMessage = "Your role may not register bundles.";
+                return;
+            }
+
             var draft = Form.ToDraft(new());
-            var result = await Registry.RegisterAsync(draft, DialogActor.Current, CancellationToken.None);
+            var result = await Registry.RegisterAsync(draft, await Access.ActorAsync(), CancellationToken.None);
             if (result.Value is { } bundle)
             {
                 Dialog.Close(DialogResult.Ok(bundle.Name));
@@ -114,10 +124,4 @@ public partial class RegisterBundleDialog
     }
 
     private void Cancel() => Dialog.Cancel();
-}
-
-/// <summary>Who the ledger names for actions taken in the console's pages (until sign-in names the user).</summary>
-internal static class DialogActor
-{
-    public const string Current = "console";
 }

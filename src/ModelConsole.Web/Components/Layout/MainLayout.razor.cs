@@ -22,6 +22,12 @@ public partial class MainLayout
 
     private void ToggleDrawer() => _drawerOpen = !_drawerOpen;
 
+    private static string RolesOf(System.Security.Claims.ClaimsPrincipal user)
+    {
+        var roles = Auth.Roles.All.Where(user.IsInRole).ToList();
+        return roles.Count == 0 ? "no role" : string.Join(", ", roles);
+    }
+
     private async Task ToggleThemeAsync()
     {
         _isDark = !_isDark;

@@ -1,0 +1,199 @@
+using System.Collections.Concurrent;
+using System.Collections.Frozen;
+using System.Security.Claims;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Encodings.Web;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.Extensions.Options;
+using ModelConsole.Data.Stores;
+using ModelConsole.Web.Services;
+
+namespace ModelConsole.Web.Auth;
+
+public static class ApiKeyDefaults
+{
+    public const string Scheme = "ApiKey";
+    public const string Header = "X-Api-Key";
+    public const string UnlimitedClaim = "mc:unlimited";
+    public const string BootstrapName = "bootstrap";
+}
+
+/// <summary>The shape of a key: <c>mc_&lt;prefix&gt;_&lt;secret&gt;</c>; only the SHA-256 of the whole key is stored.</summary>
+public static class ApiKeyFormat
+{
+    public static (string Key, string Prefix, string Hash) Generate()
+    {
+        var prefix = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var secret = Base64Url(RandomNumberGenerator.GetBytes(32));
+        var key = $"mc_{prefix}_{secret}";
+        return (key, prefix, Hash(key));
+    }
+
+    public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(key)));
+
+    public static string? PrefixOf(string key)
+    {
+        if (!key.StartsWith("mc_", StringComparison.Ordinal))
+        {
+            return null;
+        }
+
+        var end = key.IndexOf('_', 3);
+        return end > 3 ? key[3..end] : null;
+    }
+
+    private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
+}
+
+/// <summary>
+/// Every valid key, held in memory as an immutable snapshot so authentication reads no database and takes no lock.
+/// Rebuilt at start and after every create or revoke.
+/// </summary>
+public sealed class ApiKeyRing(ApiKeyStore store, IOptions<AuthOptions> auth)
+{
+    private readonly byte[]? _bootstrapHash = auth.Value.BootstrapApiKey is { } k ? Convert.FromHexString(ApiKeyFormat.Hash(k)) : null;
+    private FrozenDictionary<string, ApiKeyEntry> _byPrefix = FrozenDictionary<string, ApiKeyEntry>.Empty;
+
+    public static readonly ApiKeyEntry Bootstrap = new(0, ApiKeyDefaults.BootstrapName, [], [.. Scopes.All], Unlimited: true);
+
+    public async Task ReloadAsync(CancellationToken cancellationToken)
+    {
+        var keys = await store.ListActiveAsync(cancellationToken);
+        _byPrefix = keys.ToFrozenDictionary(
+            k => k.Prefix,
+            k => new ApiKeyEntry(k.Id, k.Name, Convert.FromHexString(k.SecretHash), k.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), k.Unlimited),
+            StringComparer.Ordinal);
+    }
+
+    /// <summary>The key's entry when it is valid; compared in fixed time.</summary>
+    public ApiKeyEntry? Validate(string presented)
+    {
+        Span<byte> hash = stackalloc byte[32];
+        SHA256.HashData(Encoding.UTF8.GetBytes(presented), hash);
+        if (_bootstrapHash is not null && CryptographicOperations.FixedTimeEquals(hash, _bootstrapHash))
+        {
+            return Bootstrap;
+        }
+
+        return ApiKeyFormat.PrefixOf(presented) is { } prefix
+            && _byPrefix.TryGetValue(prefix, out var entry)
+            && CryptographicOperations.FixedTimeEquals(hash, entry.SecretHash)
+            ? entry
+            : null;
+    }
+}
+
+public sealed record ApiKeyEntry(int Id, string Name, byte[] SecretHash, IReadOnlyList<string> Scopes, bool Unlimited);
+
+/// <summary>Turns a valid <c>X-Api-Key</c> into a principal named <c>key:&lt;name&gt;</c> with its scopes.</summary>
+public sealed class ApiKeyAuthenticationHandler(
+    IOptionsMonitor<AuthenticationSchemeOptions> options,
+    ILoggerFactory logger,
+    UrlEncoder encoder,
+    ApiKeyRing ring,
+    KeyUsageRecorder usage,
+    TimeProvider clock) : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
+{
+    protected override Task<AuthenticateResult> HandleAuthenticateAsync()
+    {
+        if (!Request.Headers.TryGetValue(ApiKeyDefaults.Header, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        {
+            return Task.FromResult(AuthenticateResult.NoResult());
+        }
+
+        // The key itself is never logged: only whether it matched.
+        if (ring.Validate(values[0]!) is not { } entry)
+        {
+            return Task.FromResult(AuthenticateResult.Fail("The API key is not valid (unknown or revoked)."));
+        }
+
+        usage.Touch(entry.Id, clock.GetUtcNow().UtcDateTime);
+        var claims = new List<Claim>(entry.Scopes.Count + 2) { new(ClaimTypes.Name, "key:" + entry.Name) };
+        claims.AddRange(entry.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
+        if (entry.Unlimited)
+        {
+            claims.Add(new Claim(ApiKeyDefaults.UnlimitedClaim, "true"));
+        }
+
+        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyDefaults.Scheme));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)));
+    }
+
+    protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
+        Api.ApiProblems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Authentication required.", "The X-Api-Key header holds no valid key (unknown or revoked).");
+
+    protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
+        Api.ApiProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden.", "This key does not have the scope this needs.");
+}
+
+/// <summary>Records keys' last use in memory and writes it in batches, so authentication adds no database write per request.</summary>
+public sealed class KeyUsageRecorder(ApiKeyStore store, ILogger<KeyUsageRecorder> logger) : BackgroundService
+{
+    public static readonly TimeSpan FlushInterval = TimeSpan.FromSeconds(5);
+    private ConcurrentDictionary<int, DateTime> _pending = new();
+
+    public void Touch(int keyId, DateTime at)
+    {
+        if (keyId > 0)
+        {
+            _pending.AddOrUpdate(keyId, at, (_, old) => at > old ? at : old);
+        }
+    }
+
+    /// <summary>What has not been written yet, for the admin page to show the freshest time.</summary>
+    public DateTime? PendingFor(int keyId) => _pending.TryGetValue(keyId, out var at) ? at : null;
+
+    public async Task FlushAsync(CancellationToken cancellationToken)
+    {
+        if (_pending.IsEmpty)
+        {
+            return;
+        }
+
+        var batch = Interlocked.Exchange(ref _pending, new ConcurrentDictionary<int, DateTime>());
+        try
+        {
+            await store.RecordUsageAsync(batch, cancellationToken);
+        }
+        catch
+        {
+            foreach (var (id, at) in batch)
+            {
+                Touch(id, at); // kept for the next batch
+            }
+
+            throw;
+        }
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        using var timer = new PeriodicTimer(FlushInterval);
+        try
+        {
+            while (await timer.WaitForNextTickAsync(stoppingToken))
+            {
+                await FlushSafelyAsync(stoppingToken);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // stopping
+        }
+
+        await FlushSafelyAsync(CancellationToken.None);
+    }
+
+    private async Task FlushSafelyAsync(CancellationToken cancellationToken)
+    {
+        try
+        {
+            await FlushAsync(cancellationToken);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Could not record API key usage; it is retried with the next batch");
+        }
+    }
+}
