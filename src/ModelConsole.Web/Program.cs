@@ -36,7 +36,8 @@ var app = builder.Build();
 
 app.UseExceptionHandler();
 app.UseSecurityHeaders();
-app.UseWhen(context => !AuthSetup.IsMachinePath(context.Request),
+// People reading pages get the not-found page; machines and form posts keep their status and problem details.
+app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) && !AuthSetup.IsMachinePath(context.Request),
     pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
 app.UseRouting();
 app.UseAuthentication();

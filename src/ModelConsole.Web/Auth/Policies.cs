@@ -40,6 +40,8 @@ public static class Policies
 
     public static void AddConsolePolicies(this AuthorizationOptions options)
     {
+        // An endpoint that says nothing about access is for signed-in callers, never for anyone.
+        options.FallbackPolicy = new AuthorizationPolicyBuilder().RequireAuthenticatedUser().Build();
         foreach (var (name, requirement) in Requirements)
         {
             options.AddPolicy(name, p => p.RequireAuthenticatedUser().AddRequirements(requirement));

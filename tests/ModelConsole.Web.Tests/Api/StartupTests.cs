@@ -15,6 +15,8 @@ public class StartupTests
     [InlineData("Auth:BootstrapApiKey", "short")]
     [InlineData("Evaluation:IntervalSeconds", "often")]
     [InlineData("Database:Provider", "Oracle")]
+    [InlineData("Auth:OpenIdConnect:Authority", "not a url")]
+    [InlineData("Auth:BootstrapAdmin:UserName", "root")]
     public async Task InvalidConfiguration_StopsStart_WithAMessageNamingTheKey(string key, string value)
     {
         await using var database = TestDatabase.CreateSqlite();
