@@ -30,18 +30,6 @@ public partial class Keys
 
     protected override async Task OnInitializedAsync() => _keys = await Admin.ListKeysAsync(CancellationToken.None);
 
-    private void ToggleScope(string scope, bool on)
-    {
-        if (on)
-        {
-            _scopes.Add(scope);
-        }
-        else
-        {
-            _scopes.Remove(scope);
-        }
-    }
-
     private async Task CreateAsync()
     {
         if (!await Access.IsAllowedAsync(Policies.Admin))

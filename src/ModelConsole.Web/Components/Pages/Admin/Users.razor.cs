@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using ModelConsole.Core.Validation;
 using ModelConsole.Web.Auth;
+using ModelConsole.Web.Components.Controls;
 using ModelConsole.Web.Services;
 using MudBlazor;
 
@@ -43,18 +44,6 @@ public partial class Users
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _error = ex.Message;
-        }
-    }
-
-    private static void Toggle(HashSet<string> set, string role, bool on)
-    {
-        if (on)
-        {
-            set.Add(role);
-        }
-        else
-        {
-            set.Remove(role);
         }
     }
 
