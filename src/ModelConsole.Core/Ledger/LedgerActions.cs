@@ -6,6 +6,11 @@ public static class LedgerActions
     public const string FamilyCreated = "family-created";
     public const string BundleRegistered = "bundle-registered";
     public const string Seeded = "seeded";
+    public const string Transition = "transition";
+    public const string Ramp = "ramp";
+    public const string Deprecated = "deprecated";
+    public const string RolledBack = "rolled-back";
+    public const string Restored = "restored";
     public const string UserCreated = "user-created";
     public const string UserRolesChanged = "user-roles-changed";
     public const string UserDisabled = "user-disabled";
