@@ -89,6 +89,7 @@ public static class DatabaseSetup
         services.AddSingleton<Stores.RegistryStore>();
         services.AddSingleton<Stores.LedgerStore>();
         services.AddSingleton<Stores.ApiKeyStore>();
+        services.AddSingleton<Stores.PipelineStore>();
         // Identity's stores take a context per request scope; everything else uses the factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ModelConsoleDbContext>>().CreateDbContext());
         return services;

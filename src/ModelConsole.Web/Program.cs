@@ -15,6 +15,8 @@ builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddSingleton<RegistryService>();
 builder.Services.AddSingleton<DemoSeeder>();
+builder.Services.AddSingleton<RoutingSnapshot>();
+builder.Services.AddSingleton<PipelineService>();
 builder.Services.AddHostedService<DatabaseStartup>();
 builder.Services.AddConsoleAuth(builder.Configuration);
 
@@ -54,6 +56,9 @@ app.MapAccountEndpoints();
 var api = app.MapGroup("/api/v1").RequireRateLimiting(AuthSetup.ApiRateLimit);
 api.MapFamiliesApi();
 api.MapBundlesApi();
+api.MapPipelineApi();
+api.MapRoutingApi();
+api.MapLedgerApi();
 app.MapApiFallback();
 
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Policies.SignedIn);

@@ -17,6 +17,9 @@ public static class PipelineRules
     public const double MinMirrorPercent = 1;
     public const double MaxMirrorPercent = 100;
 
+    /// <summary>The default rules' minSamples (API.md), the planned samples until a family's own rules say more.</summary>
+    public const long DefaultMinSamples = 200;
+
     public static PipelineResult Transition(FamilyState family, TransitionRequest request, PipelineActor actor, Evidence evidence)
     {
         var errors = CheckShape(request);

@@ -19,6 +19,9 @@ public sealed class FamilyEntity : IVersioned
 
     /// <summary>Bumped by every change to the family's routing.</summary>
     public long RoutingVersion { get; set; }
+
+    /// <summary>The routing version the family's last rollback produced (for idempotent rollbacks).</summary>
+    public long? LastRollbackVersion { get; set; }
     public long Version { get; set; }
     public List<BundleEntity> Bundles { get; set; } = [];
 }
@@ -69,6 +72,9 @@ public sealed class BundleEntity : IVersioned
     public double? TrafficPercent { get; set; }
     public bool RolledBack { get; set; }
     public DateTime StageEnteredAt { get; set; }
+
+    /// <summary>The planned sample size per arm attached from the planner; the pipeline's gates use it.</summary>
+    public long? PlannedSamples { get; set; }
     public DateTime CreatedAt { get; set; }
     public required string CreatedBy { get; set; }
     public long Version { get; set; }

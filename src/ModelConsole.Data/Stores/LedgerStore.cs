@@ -4,24 +4,55 @@ using ModelConsole.Data.Entities;
 
 namespace ModelConsole.Data.Stores;
 
+/// <summary>Filters of the ledger, newest first.</summary>
+public sealed record LedgerQuery(string? Family = null, string? Bundle = null, string? Actor = null, bool? Automatic = null, DateTime? From = null, DateTime? To = null, int Take = 200)
+{
+    public const int MaxTake = 1000;
+}
+
 /// <summary>Reads of the append-only ledger. Writes happen inside the transaction of what they record.</summary>
 public sealed class LedgerStore(IDbContextFactory<ModelConsoleDbContext> factory)
 {
-    public async Task<IReadOnlyList<LedgerRecord>> ListAsync(string? family, string? bundle, int take, CancellationToken cancellationToken)
+    public Task<IReadOnlyList<LedgerRecord>> ListAsync(string? family, string? bundle, int take, CancellationToken cancellationToken) =>
+        ListAsync(new LedgerQuery(family, bundle, Take: take), cancellationToken);
+
+    public async Task<IReadOnlyList<LedgerRecord>> ListAsync(LedgerQuery filter, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var query = db.Ledger.AsNoTracking();
-        if (family is not null)
+        if (filter.Family is { } family)
         {
             query = query.Where(l => l.Family == family);
         }
 
-        if (bundle is not null)
+        if (filter.Bundle is { } bundle)
         {
             query = query.Where(l => l.Bundle == bundle);
         }
 
-        var rows = await query.OrderByDescending(l => l.At).ThenByDescending(l => l.Id).Take(take).ToListAsync(cancellationToken);
+        if (filter.Actor is { } actor)
+        {
+            query = query.Where(l => l.Actor == actor);
+        }
+
+        if (filter.Automatic is { } automatic)
+        {
+            query = query.Where(l => l.Automatic == automatic);
+        }
+
+        if (filter.From is { } from)
+        {
+            query = query.Where(l => l.At >= from);
+        }
+
+        if (filter.To is { } to)
+        {
+            query = query.Where(l => l.At < to);
+        }
+
+        var take = Math.Clamp(filter.Take, 1, LedgerQuery.MaxTake);
+
+        var rows = await query.OrderByDescending(l => l.Id).Take(take).ToListAsync(cancellationToken);
         return rows.Select(ToRecord).ToList();
     }
 

@@ -175,33 +175,6 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
         return ToRow(entity, bundle.Family, bundle.Parent);
     }
 
-    /// <summary>Puts a seeded bundle straight into a stage, recorded as "seeded" (demo data only).</summary>
-    public async Task SeedStageAsync(string bundle, Stage stage, double? percent, bool rolledBack, string actor, CancellationToken cancellationToken)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var entity = await db.Bundles.Include(b => b.Family).SingleAsync(b => b.Name == bundle, cancellationToken);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var from = entity.Stage;
-        entity.Stage = stage;
-        entity.TrafficPercent = percent;
-        entity.RolledBack = rolledBack;
-        entity.StageEnteredAt = now;
-        entity.Family.RoutingVersion++;
-        db.Ledger.Add(new LedgerEntryEntity
-        {
-            At = now,
-            Actor = actor,
-            Action = LedgerActions.Seeded,
-            Family = entity.Family.Name,
-            Bundle = bundle,
-            From = from.ToWire(),
-            To = stage.ToWire(),
-            Percent = percent,
-            Reason = "demo data",
-        });
-        await db.SaveChangesAsync(cancellationToken);
-    }
-
     public async Task<Page<BundleRow>> QueryBundlesAsync(BundleQuery query, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);

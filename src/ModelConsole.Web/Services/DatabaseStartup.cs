@@ -14,6 +14,7 @@ public sealed class DatabaseStartup(
     Readiness readiness,
     IdentitySeeder identity,
     ApiKeyRing keys,
+    RoutingSnapshot routing,
     ILogger<DatabaseStartup> logger) : IHostedService
 {
     public async Task StartAsync(CancellationToken cancellationToken)
@@ -28,6 +29,7 @@ public sealed class DatabaseStartup(
         var demoDatabase = await store.IsDemoDatabaseAsync(cancellationToken);
         await identity.SeedAsync(demoDatabase, cancellationToken);
         await keys.ReloadAsync(cancellationToken);
+        await routing.RoutingVersionChangedAsync(cancellationToken);
         readiness.MarkReady(demoDatabase);
     }
 

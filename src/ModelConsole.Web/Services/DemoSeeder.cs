@@ -1,15 +1,17 @@
 using System.Text.Json;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Families;
+using ModelConsole.Core.Pipeline;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
 
 /// <summary>
-/// Seeds an empty demo database with realistic families and bundle lineages. Registrations go through the same
-/// code as the API; stages are set directly and recorded in the ledger as "seeded".
+/// Seeds an empty demo database with realistic families and bundle lineages. Registrations and stage moves go
+/// through the same code as the API, so the ledger reads like real history (gates without telemetry are overridden
+/// with the reason "demo seed").
 /// </summary>
-public sealed class DemoSeeder(RegistryService registry, RegistryStore store)
+public sealed class DemoSeeder(RegistryService registry, RegistryStore store, PipelineService pipeline)
 {
     public const string Actor = "demo-seed";
 
@@ -102,14 +104,29 @@ public sealed class DemoSeeder(RegistryService registry, RegistryStore store)
             Baseline(12_000, 0.003, 0.92, 0.08, 310, 620, 0.00009), null, null, cancellationToken);
 
         // Stages in the order history would have produced them.
-        await Seed("support-agent-v9", Stage.Deprecated, null, cancellationToken);
-        await Seed("support-agent-v10", Stage.Active, null, cancellationToken);
-        await Seed("support-agent-v11", Stage.Canary, 5, cancellationToken);
-        await Seed("summarizer-v3", Stage.Deprecated, null, cancellationToken);
-        await Seed("summarizer-v4", Stage.Active, null, cancellationToken);
-        await Seed("summarizer-v5", Stage.Shadow, 20, cancellationToken);
-        await Seed("sql-copilot-v1", Stage.Active, null, cancellationToken);
-        await Seed("ticket-triage-v1", Stage.Active, null, cancellationToken);
+        await Move("support-agent-v9", Stage.Active);
+        await Move("support-agent-v10", Stage.Shadow, mirror: 10);
+        await Move("support-agent-v10", Stage.Canary, percent: 5);
+        await Move("support-agent-v10", Stage.Active);
+        await Move("support-agent-v11", Stage.Shadow, mirror: 25);
+        await Move("support-agent-v11", Stage.Canary, percent: 5);
+        await Move("summarizer-v3", Stage.Active);
+        await Move("summarizer-v4", Stage.Shadow, mirror: 50);
+        await Move("summarizer-v4", Stage.Canary, percent: 10);
+        await Move("summarizer-v4", Stage.Active);
+        await Move("summarizer-v5", Stage.Shadow, mirror: 20);
+        await Move("sql-copilot-v1", Stage.Active);
+        await Move("ticket-triage-v1", Stage.Active);
+
+        async Task Move(string bundle, Stage to, double? percent = null, double? mirror = null)
+        {
+            var request = new TransitionRequest(bundle, to, percent, mirror, Reason: "demo seed", Override: true);
+            var outcome = await pipeline.TransitionAsync(bundle, request, new PipelineActor(Actor, MayOverride: true), cancellationToken);
+            if (outcome?.Decision.Result is not { Succeeded: true })
+            {
+                throw new InvalidOperationException($"The demo seed could not move '{bundle}' to {to}: {outcome?.Decision.Result?.Message ?? outcome?.Decision.Conflict}");
+            }
+        }
     }
 
     private static JsonElement Config(string json) => JsonDocument.Parse(json).RootElement.Clone();
@@ -134,9 +151,6 @@ public sealed class DemoSeeder(RegistryService registry, RegistryStore store)
         var result = await registry.RegisterAsync(draft, Actor, cancellationToken);
         EnsureOk(result.Succeeded, name, result.Errors.ToDictionary(), result.Conflict);
     }
-
-    private Task Seed(string bundle, Stage stage, double? percent, CancellationToken cancellationToken) =>
-        store.SeedStageAsync(bundle, stage, percent, rolledBack: false, Actor, cancellationToken);
 
     private static void EnsureOk(bool ok, string what, Dictionary<string, string[]> errors, string? conflict)
     {

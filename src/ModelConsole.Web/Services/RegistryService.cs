@@ -19,7 +19,7 @@ public sealed record CommandResult<T>(T? Value, ValidationErrors Errors, string?
 }
 
 /// <summary>Families and bundles: Core decides, the store keeps. The API, the pages and the demo seed all call this.</summary>
-public sealed class RegistryService(RegistryStore store, LedgerStore ledger)
+public sealed class RegistryService(RegistryStore store, LedgerStore ledger, RoutingSnapshot routing)
 {
     public Task<IReadOnlyList<FamilySummary>> ListFamiliesAsync(CancellationToken cancellationToken) =>
         store.ListFamiliesAsync(cancellationToken);
@@ -57,6 +57,9 @@ public sealed class RegistryService(RegistryStore store, LedgerStore ledger)
         {
             return CommandResult<FamilySummary>.Conflicted($"A family named '{draft.Name}' already exists.");
         }
+
+        // A new family is part of the routing table from now on (with no ACTIVE bundle yet).
+        await routing.RoutingVersionChangedAsync(cancellationToken);
 
         return CommandResult<FamilySummary>.Ok((await store.GetFamilyAsync(draft.Name!, cancellationToken))!);
     }

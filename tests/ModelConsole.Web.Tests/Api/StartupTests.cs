@@ -45,7 +45,11 @@ public class StartupTests
             Assert.Equal("support-agent-v10", support["active"]!.GetValue<string>());
             Assert.Equal(5, support["canary"]!["percent"]!.GetValue<double>());
             var detail = await client.GetFromJsonAsync<JsonObject>("/api/v1/bundles/support-agent-v11");
-            Assert.Contains(detail!["transitions"]!.AsArray(), t => t!["action"]!.GetValue<string>() == "seeded" && t["to"]!.GetValue<string>() == "CANARY");
+            Assert.Contains(detail!["transitions"]!.AsArray(), t => t!["action"]!.GetValue<string>() == "transition" && t["to"]!.GetValue<string>() == "CANARY" && t["actor"]!.GetValue<string>() == "demo-seed");
+            var v9 = await client.GetFromJsonAsync<JsonObject>("/api/v1/bundles/support-agent-v9");
+            Assert.Equal("DEPRECATED", v9!["stage"]!.GetValue<string>());
+            var route = await client.GetFromJsonAsync<JsonObject>("/api/v1/families/support-agent/route?subject=user-42");
+            Assert.Equal("support-agent-v10", route!["bundle"]!.GetValue<string>()); // bucket 4048 is outside a 5 % canary
             var multi = await client.GetFromJsonAsync<JsonObject>("/api/v1/bundles/sql-copilot-v2");
             Assert.True(multi!["multiVariable"]!.GetValue<bool>());
             Assert.False(string.IsNullOrWhiteSpace(multi["justification"]!.GetValue<string>()));

@@ -63,4 +63,19 @@ public abstract class ConsoleFixture(DatabaseProvider provider) : IAsyncLifetime
 
 public sealed class SqliteConsoleFixture() : ConsoleFixture(DatabaseProvider.Sqlite);
 
+/// <summary>A console fixture that can also mint API keys with chosen scopes.</summary>
+public abstract class KeysFixture(DatabaseProvider provider) : ConsoleFixture(provider)
+{
+    public async Task<string> KeyAsync(IReadOnlyList<string> scopes)
+    {
+        var admin = Microsoft.Extensions.DependencyInjection.ServiceProviderServiceExtensions.GetRequiredService<ModelConsole.Web.Services.AdminService>(Factory.Services);
+        var result = await admin.CreateKeyAsync("k-" + Guid.NewGuid().ToString("N")[..12], scopes, false, "test", CancellationToken.None);
+        return result.Value!.Key;
+    }
+}
+
+public sealed class SqliteKeysFixture() : KeysFixture(DatabaseProvider.Sqlite);
+
+public sealed class PostgresKeysFixture() : KeysFixture(DatabaseProvider.Postgres);
+
 public sealed class PostgresConsoleFixture() : ConsoleFixture(DatabaseProvider.Postgres);

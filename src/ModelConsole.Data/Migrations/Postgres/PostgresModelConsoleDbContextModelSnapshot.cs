@@ -313,6 +313,9 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<int?>("ParentId")
                         .HasColumnType("integer");
 
+                    b.Property<long?>("PlannedSamples")
+                        .HasColumnType("bigint");
+
                     b.Property<double?>("PriceCachedInputPerMillion")
                         .HasColumnType("double precision");
 
@@ -461,6 +464,9 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<string>("Description")
                         .HasMaxLength(1000)
                         .HasColumnType("character varying(1000)");
+
+                    b.Property<long?>("LastRollbackVersion")
+                        .HasColumnType("bigint");
 
                     b.Property<string>("Name")
                         .IsRequired()

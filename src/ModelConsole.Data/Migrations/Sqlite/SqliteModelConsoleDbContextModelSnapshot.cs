@@ -300,6 +300,9 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<int?>("ParentId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("PlannedSamples")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double?>("PriceCachedInputPerMillion")
                         .HasColumnType("REAL");
 
@@ -446,6 +449,9 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<string>("Description")
                         .HasMaxLength(1000)
                         .HasColumnType("TEXT");
+
+                    b.Property<long?>("LastRollbackVersion")
+                        .HasColumnType("INTEGER");
 
                     b.Property<string>("Name")
                         .IsRequired()

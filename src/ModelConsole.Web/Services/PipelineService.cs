@@ -1,0 +1,53 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using ModelConsole.Core.Pipeline;
+using ModelConsole.Data.Stores;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>A pipeline request's answer, with the time the routing flip took.</summary>
+public sealed record PipelineOutcome(string Family, AppliedDecision Decision, long ElapsedMs);
+
+/// <summary>
+/// Promotions and rollbacks: Core decides, the store commits, then the routing snapshot is rebuilt before the caller
+/// hears back, so <c>route</c> already reflects the change. The UI, the API and (later) the rules call this.
+/// </summary>
+public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing, IOptions<PipelineOptions> options)
+{
+    public Task<FamilyState?> StateAsync(string family, CancellationToken cancellationToken) => store.LoadStateAsync(family, cancellationToken);
+
+    public Task<string?> FamilyOfAsync(string bundle, CancellationToken cancellationToken) => store.FamilyOfAsync(bundle, cancellationToken);
+
+    /// <summary>The evidence gates are judged on. Telemetry feeds it once ingest lands; until then no samples.</summary>
+    public static Evidence EvidenceFor(FamilyState family) => Evidence.None(PipelineRules.DefaultMinSamples);
+
+    public async Task<PipelineOutcome?> TransitionAsync(string bundle, TransitionRequest request, PipelineActor actor, CancellationToken cancellationToken)
+    {
+        if (await store.FamilyOfAsync(bundle, cancellationToken) is not { } family)
+        {
+            return null;
+        }
+
+        return await ApplyAsync(family, actor, (state, _) => PipelineRules.Transition(state, request, actor, EvidenceFor(state)), cancellationToken);
+    }
+
+    public Task<PipelineOutcome?> RollbackAsync(string family, RollbackRequest request, PipelineActor actor, CancellationToken cancellationToken) =>
+        ApplyAsync(family, actor, (state, now) => PipelineRules.Rollback(state, request, actor, now, options.Value.AutoRollbackActiveMinutes), cancellationToken);
+
+    private async Task<PipelineOutcome?> ApplyAsync(string family, PipelineActor actor, Func<FamilyState, DateTime, PipelineResult> decide, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var applied = await store.ApplyAsync(family, actor.Name, decide, cancellationToken);
+        if (applied is null)
+        {
+            return null;
+        }
+
+        if (applied.Result is { Succeeded: true, Changed: true })
+        {
+            await routing.RoutingVersionChangedAsync(cancellationToken);
+        }
+
+        return new PipelineOutcome(family, applied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+}
