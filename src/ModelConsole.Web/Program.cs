@@ -17,6 +17,9 @@ builder.Services.AddSingleton<RegistryService>();
 builder.Services.AddSingleton<DemoSeeder>();
 builder.Services.AddSingleton<RoutingSnapshot>();
 builder.Services.AddSingleton<PipelineService>();
+builder.Services.AddSingleton<LiveEvents>();
+builder.Services.AddHostedService<ModelConsole.Web.Hubs.HubRelay>();
+builder.Services.AddSignalR();
 builder.Services.AddHostedService<DatabaseStartup>();
 builder.Services.AddConsoleAuth(builder.Configuration);
 
@@ -60,6 +63,7 @@ api.MapPipelineApi();
 api.MapRoutingApi();
 api.MapLedgerApi();
 app.MapApiFallback();
+app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 
 app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Policies.SignedIn);
 

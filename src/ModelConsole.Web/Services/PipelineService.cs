@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Options;
+using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Pipeline;
 using ModelConsole.Data.Stores;
 
@@ -12,7 +13,7 @@ public sealed record PipelineOutcome(string Family, AppliedDecision Decision, lo
 /// Promotions and rollbacks: Core decides, the store commits, then the routing snapshot is rebuilt before the caller
 /// hears back, so <c>route</c> already reflects the change. The UI, the API and (later) the rules call this.
 /// </summary>
-public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing, IOptions<PipelineOptions> options)
+public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options)
 {
     public Task<FamilyState?> StateAsync(string family, CancellationToken cancellationToken) => store.LoadStateAsync(family, cancellationToken);
 
@@ -43,11 +44,22 @@ public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing
             return null;
         }
 
-        if (applied.Result is { Succeeded: true, Changed: true })
+        var elapsed = 0L;
+        if (applied.Result is { Succeeded: true, Changed: true } result)
         {
             await routing.RoutingVersionChangedAsync(cancellationToken);
+            elapsed = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            foreach (var change in result.Changes)
+            {
+                events.Publish(new StageChangedEvent(change.Bundle, family, change.From.ToWire(), change.To.ToWire(), change.Percent, result.RoutingVersion, applied.At, actor.Name));
+            }
+
+            if (result.RolledBack is not null)
+            {
+                events.Publish(new RollbackCompletedEvent(family, result.RolledBack, result.Restored, result.RoutingVersion, applied.At, elapsed, actor.Name));
+            }
         }
 
-        return new PipelineOutcome(family, applied, (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        return new PipelineOutcome(family, applied, elapsed);
     }
 }

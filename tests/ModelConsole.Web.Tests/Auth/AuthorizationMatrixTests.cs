@@ -47,6 +47,9 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /bundles/{Name}"] = (Policies.SignedIn, "/bundles/no-such-bundle"),
         ["GET /not-found"] = (Policies.SignedIn, "/not-found"),
         ["GET /access-denied"] = (Policies.SignedIn, "/access-denied"),
+        ["GET /audit"] = (Policies.SignedIn, "/audit"),
+        ["* /hubs/alerts/negotiate"] = (Policies.ConsoleRead, "/hubs/alerts/negotiate?negotiateVersion=1"),
+        ["* /hubs/alerts"] = (Policies.ConsoleRead, "/hubs/alerts"),
         ["GET /admin/users"] = (Policies.Admin, "/admin/users"),
         ["GET /admin/keys"] = (Policies.Admin, "/admin/keys"),
         // Development's fallback for static files missing from the manifest: covered by the fallback policy.
@@ -126,8 +129,9 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
     public async Task Caller_GetsWhatTheTableSays(string endpoint, string caller)
     {
         var (policy, path) = Contract[endpoint];
-        var method = endpoint.Split(' ')[0] is "*" ? "GET" : endpoint.Split(' ')[0];
-        var isPage = !path.StartsWith("/api", StringComparison.Ordinal) && !path.StartsWith("/openapi", StringComparison.Ordinal) && !path.StartsWith("/account", StringComparison.Ordinal) && policy != Anonymous;
+        var method = endpoint.Split(' ')[0] is "*" ? (path.StartsWith("/hubs/alerts/negotiate", StringComparison.Ordinal) ? "POST" : "GET") : endpoint.Split(' ')[0];
+        var isPage = !path.StartsWith("/api", StringComparison.Ordinal) && !path.StartsWith("/openapi", StringComparison.Ordinal)
+            && !path.StartsWith("/account", StringComparison.Ordinal) && !path.StartsWith("/hubs", StringComparison.Ordinal) && policy != Anonymous;
         if (path == "/_framework/opaque-redirect")
         {
             return; // Blazor's own endpoint for enhanced navigation: its metadata is checked above, it is not called.

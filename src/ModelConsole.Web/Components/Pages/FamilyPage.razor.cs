@@ -1,0 +1,247 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Pipeline;
+using ModelConsole.Data.Stores;
+using ModelConsole.Web.Auth;
+using ModelConsole.Web.Components.Dialogs;
+using ModelConsole.Web.Services;
+using MudBlazor;
+
+namespace ModelConsole.Web.Components.Pages;
+
+/// <summary>A button of the stage track: what it asks for, and its data-testid prefix (API.md).</summary>
+public sealed record PipelineAction(string TestId, string Label, Stage To);
+
+public partial class FamilyPage : IDisposable
+{
+    private const int MaxPerColumn = 6;
+    private FamilySummary? _family;
+    private FamilyState? _state;
+    private IReadOnlyList<BundleRow> _bundles = [];
+    private IReadOnlyList<LedgerRecord> _history = [];
+    private List<BreadcrumbItem> _crumbs = [];
+    private bool _loading = true;
+    private string? _error;
+    private IDisposable? _subscription;
+
+    [Parameter]
+    public required string Family { get; set; }
+
+    [Inject]
+    public required RegistryService Registry { get; init; }
+
+    [Inject]
+    public required PipelineService Pipeline { get; init; }
+
+    [Inject]
+    public required UserAccess Access { get; init; }
+
+    [Inject]
+    public required LiveEvents Events { get; init; }
+
+    [Inject]
+    public required IDialogService Dialogs { get; init; }
+
+    [Inject]
+    public required ISnackbar Snackbar { get; init; }
+
+    /// <summary>What a rollback without a target would roll back: the newest candidate, else the ACTIVE (when there is a last known good).</summary>
+    private string? RollbackTarget => _state is null ? null
+        : (_state.InStage(Stage.Canary) ?? _state.InStage(Stage.Shadow))?.Name
+            ?? (_state.LastKnownGood is not null ? _state.InStage(Stage.Active)?.Name : null);
+
+    protected override void OnInitialized() =>
+        _subscription = Events.Subscribe(e =>
+        {
+            if (e is StageChangedEvent change && change.Family == Family)
+            {
+                _ = InvokeAsync(async () =>
+                {
+                    await LoadAsync();
+                    StateHasChanged();
+                });
+            }
+        });
+
+    protected override async Task OnParametersSetAsync()
+    {
+        _crumbs = [new("Families", "/families"), new(Family, null, disabled: true)];
+        await LoadAsync();
+    }
+
+    public void Dispose()
+    {
+        _subscription?.Dispose();
+        GC.SuppressFinalize(this);
+    }
+
+    private async Task LoadAsync()
+    {
+        try
+        {
+            _error = null;
+            _family = await Registry.GetFamilyAsync(Family, CancellationToken.None);
+            if (_family is not null)
+            {
+                _bundles = (await Registry.QueryBundlesAsync(new BundleQuery(Family: Family, Take: BundleQuery.MaxTake), CancellationToken.None)).Items;
+                _history = await Registry.RecentFamilyLedgerAsync(Family, 20, CancellationToken.None);
+                _state = await Pipeline.StateAsync(Family, CancellationToken.None);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _error = ex.Message;
+        }
+        finally
+        {
+            _loading = false;
+        }
+    }
+
+    /// <summary>The moves the table allows from this bundle's stage, given the family's other bundles.</summary>
+    private IEnumerable<PipelineAction> ActionsFor(BundleRow bundle)
+    {
+        if (_state is null)
+        {
+            yield break;
+        }
+
+        var hasActive = _state.InStage(Stage.Active) is not null;
+        switch (bundle.Stage)
+        {
+            case "STAGING" when !hasActive:
+                yield return new PipelineAction("promote", "Make active", Stage.Active);
+                break;
+            case "STAGING" when _state.InStage(Stage.Shadow) is null:
+                yield return new PipelineAction("shadow", "Start shadow", Stage.Shadow);
+                break;
+            case "SHADOW" when _state.InStage(Stage.Canary) is null:
+                yield return new PipelineAction("canary", "Start canary", Stage.Canary);
+                break;
+            case "CANARY":
+                yield return new PipelineAction("ramp", "Ramp", Stage.Canary);
+                yield return new PipelineAction("promote", "Promote", Stage.Active);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private async Task ConfirmAsync(PipelineAction action, BundleRow bundle)
+    {
+        var state = _state!;
+        var seenVersion = state.RoutingVersion;
+        var bundleState = state.Find(bundle.Name)!;
+        var active = state.InStage(Stage.Active)?.Name;
+        var gates = (bundle.Stage, action.To) is ("SHADOW", Stage.Canary) or ("CANARY", Stage.Active)
+            ? PipelineRules.GatesFor(bundleState, PipelineService.EvidenceFor(state))
+            : [];
+        var (title, impact, percentLabel, min, max, initial) = (bundle.Stage, action.To) switch
+        {
+            ("STAGING", Stage.Shadow) => ($"Start shadowing {bundle.Name}", (IReadOnlyList<string>)[
+                $"Mirrors the chosen share of {Family}'s requests to {bundle.Name}; users keep getting {active}'s answers.",
+                "Each mirrored request is served twice: the shadow's cost comes on top of the active bill (see the planner).",
+            ], "Mirror percent (1–100)", PipelineRules.MinMirrorPercent, PipelineRules.MaxMirrorPercent, (double?)10),
+            ("SHADOW", Stage.Canary) => ($"Start canary of {bundle.Name}", [
+                $"Sends the chosen share of subjects (sticky by subject) to {bundle.Name} instead of {active}; the shadow stops.",
+                "Cost change per day: known once telemetry reports traffic and the bundles' prices.",
+            ], "Canary percent (1–25)", PipelineRules.MinCanaryPercent, PipelineRules.MaxCanaryPercent, 5),
+            ("CANARY", Stage.Canary) => ($"Ramp {bundle.Name}", [
+                $"Moves the canary from {bundle.Percent:0.##} % of subjects to the chosen share; subjects already in it stay in it.",
+            ], "Canary percent (1–25)", PipelineRules.MinCanaryPercent, PipelineRules.MaxCanaryPercent, Math.Min(25, (bundle.Percent ?? 5) * 2)),
+            (_, Stage.Active) when active is null => ($"Make {bundle.Name} active", [
+                $"{bundle.Name} serves all of {Family}'s traffic: the family's first ACTIVE bundle.",
+            ], null, 0, 0, null),
+            _ => ($"Promote {bundle.Name}", [
+                $"{bundle.Name} serves all of {Family}'s traffic.",
+                $"{active} becomes DEPRECATED and stays the last known good for a rollback.",
+            ], (string?)null, 0d, 0d, (double?)null),
+        };
+        var parameters = new DialogParameters<ConfirmPipelineDialog>
+        {
+            { d => d.Title, title },
+            { d => d.OkText, action.Label },
+            { d => d.Impact, impact },
+            { d => d.Gates, gates },
+            { d => d.MayOverride, await Access.IsAllowedAsync(Policies.PipelineOverride) },
+            { d => d.PercentLabel, percentLabel },
+            { d => d.PercentMin, min },
+            { d => d.PercentMax, max },
+            { d => d.InitialPercent, initial },
+            { d => d.Submit, c => TransitionAsync(bundle.Name, action.To, c, seenVersion) },
+        };
+        var dialog = await Dialogs.ShowAsync<ConfirmPipelineDialog>(title, parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false })
+        {
+            Snackbar.Add($"{bundle.Name}: {action.Label.ToLower(CultureInfo.InvariantCulture)} done.", Severity.Success);
+            await LoadAsync();
+        }
+    }
+
+    private async Task<string?> TransitionAsync(string bundle, Stage to, PipelineConfirmation confirmation, long seenVersion)
+    {
+        // The buttons are hidden from other roles; the decision is still made here, on the server.
+        if (!await Access.IsAllowedAsync(Policies.PipelineWrite))
+        {
+            return "Your role may not move bundles through the pipeline.";
+        }
+
+        var mayOverride = await Access.IsAllowedAsync(Policies.PipelineOverride);
+        var request = new TransitionRequest(bundle, to,
+            Percent: to == Stage.Canary ? confirmation.Percent : null,
+            MirrorPercent: to == Stage.Shadow ? confirmation.Percent : null,
+            confirmation.Reason, confirmation.Override && mayOverride, seenVersion);
+        var outcome = await Pipeline.TransitionAsync(bundle, request, new PipelineActor(await Access.ActorAsync(), mayOverride), CancellationToken.None);
+        return outcome is null ? $"There is no bundle named '{bundle}'."
+            : outcome.Decision.Conflict ?? (outcome.Decision.Result is { Succeeded: false } failed ? failed.Message : null);
+    }
+
+    private async Task RollbackAsync()
+    {
+        var state = _state!;
+        var seenVersion = state.RoutingVersion;
+        var candidate = state.InStage(Stage.Canary) ?? state.InStage(Stage.Shadow);
+        IReadOnlyList<string> impact = candidate is not null
+            ? [$"{candidate.Name} leaves {candidate.Stage.ToWire()} at once and goes back to STAGING, marked rolled back.", "Routing flips before this dialog closes."]
+            : [$"{state.InStage(Stage.Active)?.Name} becomes DEPRECATED, marked rolled back.", $"{state.LastKnownGood?.Name} (the last known good) serves all traffic again."];
+        var parameters = new DialogParameters<ConfirmPipelineDialog>
+        {
+            { d => d.Title, $"Roll back {RollbackTarget}" },
+            { d => d.OkText, "Roll back" },
+            { d => d.Impact, impact },
+            { d => d.Destructive, true },
+            { d => d.RequireReason, true },
+            { d => d.Submit, c => DoRollbackAsync(c, seenVersion) },
+        };
+        var dialog = await Dialogs.ShowAsync<ConfirmPipelineDialog>("Roll back", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false })
+        {
+            Snackbar.Add("Rolled back.", Severity.Success);
+            await LoadAsync();
+        }
+    }
+
+    private async Task<string?> DoRollbackAsync(PipelineConfirmation confirmation, long seenVersion)
+    {
+        if (!await Access.IsAllowedAsync(Policies.Rollback))
+        {
+            return "Your role may not roll back.";
+        }
+
+        var outcome = await Pipeline.RollbackAsync(Family, new RollbackRequest(null, confirmation.Reason, seenVersion),
+            new PipelineActor(await Access.ActorAsync(), MayOverride: false), CancellationToken.None);
+        return outcome is null ? $"There is no family named '{Family}'."
+            : outcome.Decision.Conflict ?? (outcome.Decision.Result is { Succeeded: false } failed ? failed.Message : null);
+    }
+
+    private async Task RegisterAsync()
+    {
+        var name = await RegisterBundleDialog.OpenAsync(Dialogs, Family);
+        if (name is not null)
+        {
+            Snackbar.Add($"Bundle '{name}' registered in STAGING.", Severity.Success);
+            await LoadAsync();
+        }
+    }
+}

@@ -1,0 +1,54 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using ModelConsole.Web.Auth;
+using ModelConsole.Web.Services;
+
+namespace ModelConsole.Web.Hubs;
+
+/// <summary>Live events for clients outside the console (signed-in users, or keys with console:read).</summary>
+[Authorize(Policy = Policies.ConsoleRead)]
+public sealed class AlertsHub : Hub
+{
+    public const string Path = "/hubs/alerts";
+}
+
+/// <summary>Relays the in-process bus to hub clients with API.md's method names.</summary>
+public sealed class HubRelay(LiveEvents events, IHubContext<AlertsHub> hub, ILogger<HubRelay> logger) : IHostedService
+{
+    private IDisposable? _subscription;
+
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _subscription = events.Subscribe(e => _ = RelayAsync(e));
+        return Task.CompletedTask;
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken)
+    {
+        _subscription?.Dispose();
+        return Task.CompletedTask;
+    }
+
+    private async Task RelayAsync(object @event)
+    {
+        var method = @event switch
+        {
+            StageChangedEvent => "stageChanged",
+            RollbackCompletedEvent => "rollbackCompleted",
+            _ => null,
+        };
+        if (method is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await hub.Clients.All.SendAsync(method, @event);
+        }
+        catch (Exception ex)
+        {
+            logger.LogWarning(ex, "Could not relay {Method} to hub clients", method);
+        }
+    }
+}
