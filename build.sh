@@ -24,6 +24,8 @@ ensure_packages() {
   local need=()
   [ -x /usr/bin/chromium ] || need+=(chromium)
   pg_bin >/dev/null || need+=(postgresql)
+  command -v wrk >/dev/null || need+=(wrk)
+  command -v curl >/dev/null || need+=(curl)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing from Debian: ${need[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -91,6 +93,17 @@ run_tests() {
     failed=$((failed + $(count failed "$trx") + $(count error "$trx") + $(count timeout "$trx") + $(count aborted "$trx")))
     skipped=$((skipped + $(count notExecuted "$trx")))
   done
+  log "benchmark smoke (full runs: see README, Performance)"
+  # A smoke only: proves the benchmarks and the load script run; their goals are read from the full runs.
+  if ! dotnet build tests/ModelConsole.Benchmarks -c Release -v quiet -nologo -clp:ErrorsOnly \
+      || ! dotnet run -c Release --no-build --project tests/ModelConsole.Benchmarks -- --filter '*' --job Dry >"$results/bdn-dry.log" 2>&1; then
+    tail -40 "$results/bdn-dry.log" >&2; echo "benchmark smoke failed" >&2; status=1
+  else
+    grep -E '^\|' "$results/bdn-dry.log" || true
+  fi
+  if ! tests/load/route-load.sh 2 1000; then
+    echo "load smoke failed" >&2; status=1
+  fi
   [ "$failed" -eq 0 ] || status=1
   echo
   if [ "$skipped" -gt 0 ]; then
