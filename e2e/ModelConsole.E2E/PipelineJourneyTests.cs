@@ -67,12 +67,12 @@ public class PipelineJourneyTests(ConsoleServer server) : BrowserTest(server)
         var route = await page.Context.APIRequest.GetAsync($"/api/v1/families/{Family}/route?subject=user-42");
         Assert.Contains("\"bundle\":\"sql-copilot-v1\"", await route.TextAsync());
 
-        await OpenAsync(page, "/audit");
-        await page.GetByTestId("audit-family").ClickAsync();
-        await page.Locator(".mud-popover-open").GetByText(Family, new() { Exact = true }).ClickAsync();
+        await page.GetByTestId("family-audit-link").ClickAsync();
+        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex($"/audit\\?family={Family}$"));
         var table = page.GetByTestId("audit-table");
+        await Expect(table.Locator("tr", new() { HasText = "summarizer" })).ToHaveCountAsync(0); // the filter took effect
         await Expect(table.Locator("tr", new() { HasText = "ramp" })).ToContainTextAsync("release");
-        await Expect(table.Locator("tr", new() { HasText = "CANARY → ACTIVE" })).ToContainTextAsync("release");
+        await Expect(table.Locator("tr", new() { HasText = "CANARY → ACTIVE" }).Filter(new() { HasText = Candidate })).ToContainTextAsync("release");
         await Expect(table.Locator("tr", new() { HasText = "rolled-back" })).ToContainTextAsync("oncall");
         await ScreenshotAsync(page, "audit.png");
     }, user: "release");
