@@ -26,12 +26,13 @@ bare_port=$(port 56100)
 dotnet tests/ModelConsole.Benchmarks/bin/Release/net10.0/ModelConsole.Benchmarks.dll bare-kestrel --urls "http://127.0.0.1:$bare_port" >"$work/bare.log" 2>&1 &
 pids+=($!)
 console_port=$(port 56200)
-( cd src/ModelConsole.Web && ASPNETCORE_ENVIRONMENT=Production Demo__Enabled=true Demo__Simulate=false Auth__BootstrapApiKey="$KEY" \
+# exec: the recorded PID is the server's own, so cleanup stops it (not just a subshell).
+( cd src/ModelConsole.Web && exec env ASPNETCORE_ENVIRONMENT=Production Demo__Enabled=true Demo__Simulate=false Auth__BootstrapApiKey="$KEY" \
   ConnectionStrings__ModelConsole="Data Source=$work/console.db" Logging__LogLevel__Default=Warning \
   dotnet bin/Release/net10.0/ModelConsole.Web.dll --urls "http://127.0.0.1:$console_port" >"$work/console.log" 2>&1 ) &
 pids+=($!)
 wait_for "http://127.0.0.1:$bare_port/ping"
-wait_for "http://127.0.0.1:$console_port/readyz"
+wait_for "http://127.0.0.1:$console_port/readyz" || { tail -20 "$work/console.log" >&2; exit 1; }
 route="http://127.0.0.1:$console_port/api/v1/families/support-agent/route?subject=user-42"
 
 run_wrk() { # run_wrk NAME URL [HEADER]
@@ -46,4 +47,6 @@ route_rps=$(run_wrk route "$route" "X-Api-Key: $KEY")
 ratio=$(awk -v a="$route_rps" -v b="$bare_rps" 'BEGIN { printf "%.2f", a / b }')
 echo "wrk -t2 -c64 -d${SECONDS_PER_RUN}s: bare Kestrel ${bare_rps} req/s, route (API key) ${route_rps} req/s, ratio ${ratio} (goal >= 0.6)"
 echo "route p99 under wrk's saturating load: $(awk '/ 99%/ {print $2}' "$work/route.wrk")"
-dotnet tests/ModelConsole.Benchmarks/bin/Release/net10.0/ModelConsole.Benchmarks.dll fixed-rate "$route" "$RATE" "$SECONDS_PER_RUN" "X-Api-Key:$KEY"
+client=tests/ModelConsole.Benchmarks/bin/Release/net10.0/ModelConsole.Benchmarks.dll
+echo -n "baseline, bare Kestrel  "; dotnet "$client" fixed-rate "http://127.0.0.1:$bare_port/ping" "$RATE" "$SECONDS_PER_RUN"
+echo -n "route with an API key   "; dotnet "$client" fixed-rate "$route" "$RATE" "$SECONDS_PER_RUN" "X-Api-Key:$KEY"
