@@ -84,7 +84,26 @@ public sealed class ApiKeyRing(ApiKeyStore store, IOptions<AuthOptions> auth)
     }
 }
 
-public sealed record ApiKeyEntry(int Id, string Name, byte[] SecretHash, IReadOnlyList<string> Scopes, bool Unlimited);
+public sealed record ApiKeyEntry(int Id, string Name, byte[] SecretHash, IReadOnlyList<string> Scopes, bool Unlimited)
+{
+    /// <summary>
+    /// The key's principal, built once: authentication then allocates no claims per request. Nothing in the
+    /// console mutates a principal (no claims transformation), so sharing it across requests is safe.
+    /// </summary>
+    public System.Security.Claims.ClaimsPrincipal Principal { get; } = BuildPrincipal(Name, Scopes, Unlimited);
+
+    private static System.Security.Claims.ClaimsPrincipal BuildPrincipal(string name, IReadOnlyList<string> scopes, bool unlimited)
+    {
+        var claims = new List<System.Security.Claims.Claim>(scopes.Count + 2) { new(System.Security.Claims.ClaimTypes.Name, "key:" + name) };
+        claims.AddRange(scopes.Select(s => new System.Security.Claims.Claim(Auth.Scopes.ClaimType, s)));
+        if (unlimited)
+        {
+            claims.Add(new System.Security.Claims.Claim(ApiKeyDefaults.UnlimitedClaim, "true"));
+        }
+
+        return new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(claims, ApiKeyDefaults.Scheme));
+    }
+}
 
 /// <summary>Turns a valid <c>X-Api-Key</c> into a principal named <c>key:&lt;name&gt;</c> with its scopes.</summary>
 public sealed class ApiKeyAuthenticationHandler(
@@ -109,15 +128,7 @@ public sealed class ApiKeyAuthenticationHandler(
         }
 
         usage.Touch(entry.Id, clock.GetUtcNow().UtcDateTime);
-        var claims = new List<Claim>(entry.Scopes.Count + 2) { new(ClaimTypes.Name, "key:" + entry.Name) };
-        claims.AddRange(entry.Scopes.Select(s => new Claim(Scopes.ClaimType, s)));
-        if (entry.Unlimited)
-        {
-            claims.Add(new Claim(ApiKeyDefaults.UnlimitedClaim, "true"));
-        }
-
-        var principal = new ClaimsPrincipal(new ClaimsIdentity(claims, ApiKeyDefaults.Scheme));
-        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(principal, ApiKeyDefaults.Scheme)));
+        return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(entry.Principal, ApiKeyDefaults.Scheme)));
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
