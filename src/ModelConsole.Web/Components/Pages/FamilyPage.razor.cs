@@ -193,8 +193,7 @@ public partial class FamilyPage : IDisposable
             MirrorPercent: to == Stage.Shadow ? confirmation.Percent : null,
             confirmation.Reason, confirmation.Override && mayOverride, seenVersion);
         var outcome = await Pipeline.TransitionAsync(bundle, request, new PipelineActor(await Access.ActorAsync(), mayOverride), CancellationToken.None);
-        return outcome is null ? $"There is no bundle named '{bundle}'."
-            : outcome.Decision.Conflict ?? (outcome.Decision.Result is { Succeeded: false } failed ? failed.Message : null);
+        return ErrorOf(outcome, $"There is no bundle named '{bundle}'.");
     }
 
     private async Task RollbackAsync()
@@ -231,9 +230,13 @@ public partial class FamilyPage : IDisposable
 
         var outcome = await Pipeline.RollbackAsync(Family, new RollbackRequest(null, confirmation.Reason, seenVersion),
             new PipelineActor(await Access.ActorAsync(), MayOverride: false), CancellationToken.None);
-        return outcome is null ? $"There is no family named '{Family}'."
-            : outcome.Decision.Conflict ?? (outcome.Decision.Result is { Succeeded: false } failed ? failed.Message : null);
+        return ErrorOf(outcome, $"There is no family named '{Family}'.");
     }
+
+    /// <summary>What to tell the person when the pipeline did not do it; null when it did.</summary>
+    private static string? ErrorOf(PipelineOutcome? outcome, string notFound) =>
+        outcome is null ? notFound
+            : outcome.Decision.Conflict ?? (outcome.Decision.Result is { Succeeded: false } failed ? failed.Message : null);
 
     private async Task RegisterAsync()
     {
