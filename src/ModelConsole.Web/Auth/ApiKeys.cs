@@ -57,6 +57,9 @@ public sealed class ApiKeyRing(ApiKeyStore store, IOptions<AuthOptions> auth)
 
     public static readonly ApiKeyEntry Bootstrap = new(0, ApiKeyDefaults.BootstrapName, [], [.. Scopes.All], Unlimited: true);
 
+    /// <summary>Longer than any key issued here or configured sensibly; a longer header is refused unhashed.</summary>
+    public const int MaxKeyBytes = 512;
+
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
         var keys = await store.ListActiveAsync(cancellationToken);
@@ -70,7 +73,15 @@ public sealed class ApiKeyRing(ApiKeyStore store, IOptions<AuthOptions> auth)
     public ApiKeyEntry? Validate(string presented)
     {
         Span<byte> hash = stackalloc byte[32];
-        SHA256.HashData(Encoding.UTF8.GetBytes(presented), hash);
+        var length = Encoding.UTF8.GetByteCount(presented);
+        if (length > MaxKeyBytes)
+        {
+            return null; // no key of ours is that long; do not hash arbitrary input
+        }
+
+        Span<byte> utf8 = stackalloc byte[length];
+        Encoding.UTF8.GetBytes(presented, utf8);
+        SHA256.HashData(utf8, hash);
         if (_bootstrapHash is not null && CryptographicOperations.FixedTimeEquals(hash, _bootstrapHash))
         {
             return Bootstrap;

@@ -74,7 +74,7 @@ public static class ConsoleOptions
             .Validate(o => o.IntervalSeconds is >= 1 and <= 3600, "Evaluation:IntervalSeconds must be between 1 and 3600.")
             .ValidateOnStart();
         services.AddOptions<AuthOptions>().Bind(configuration.GetSection("Auth"))
-            .Validate(o => o.BootstrapApiKey is null || o.BootstrapApiKey.Length >= 16, "Auth:BootstrapApiKey must be at least 16 characters long.")
+            .Validate(o => o.BootstrapApiKey is null || o.BootstrapApiKey.Length is >= 16 and <= 256, "Auth:BootstrapApiKey must be 16 to 256 characters long.")
             .Validate(o => (o.BootstrapAdmin.UserName is null) == (o.BootstrapAdmin.Password is null), "Auth:BootstrapAdmin:UserName and Auth:BootstrapAdmin:Password must be set together.")
             .Validate(o => o.BootstrapAdmin.Password is null || o.BootstrapAdmin.Password.Length >= 12, "Auth:BootstrapAdmin:Password must be at least 12 characters long.")
             .Validate(o => o.OpenIdConnect.Authority is null || IsHttpUrl(o.OpenIdConnect.Authority), "Auth:OpenIdConnect:Authority must be an absolute http(s) URL.")
