@@ -17,6 +17,9 @@ public static class PipelineRules
     public const double MinMirrorPercent = 1;
     public const double MaxMirrorPercent = 100;
 
+    /// <summary>The longest reason the ledger keeps.</summary>
+    public const int MaxReasonLength = 2000;
+
     /// <summary>The default rules' minSamples (API.md), the planned samples until a family's own rules say more.</summary>
     public const long DefaultMinSamples = 200;
 
@@ -54,11 +57,13 @@ public static class PipelineRules
 
     public static PipelineResult Rollback(FamilyState family, RollbackRequest request, PipelineActor actor, DateTime now, int autoRollbackActiveMinutes)
     {
-        if (string.IsNullOrWhiteSpace(request.Reason))
+        if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > MaxReasonLength)
         {
             var errors = new ValidationErrors();
-            errors.Add("reason", "Say why you roll back: the ledger keeps it.");
-            return Fail(family, PipelineFailure.Invalid, "A rollback needs a reason.", errors);
+            errors.Add("reason", string.IsNullOrWhiteSpace(request.Reason)
+                ? "Say why you roll back: the ledger keeps it."
+                : $"The reason is longer than {MaxReasonLength} characters.");
+            return Fail(family, PipelineFailure.Invalid, "A rollback needs a reason of at most 2000 characters.", errors);
         }
 
         BundleState? target;
@@ -81,7 +86,8 @@ public static class PipelineRules
             // A double click or a rule firing twice never rolls back two generations.
             var alreadyDone = request.Bundle is not null ? !live : family.LastRollbackVersion is { } last && last > expected;
             return alreadyDone
-                ? new PipelineResult([], [], [], family.RoutingVersion, AlreadyRolledBack: true, RolledBack: target?.Name,
+                ? new PipelineResult([], [], [], family.RoutingVersion, AlreadyRolledBack: true,
+                    RolledBack: request.Bundle is not null ? target?.Name : null, // unnamed: today's default target is still live, not what was rolled back
                     Message: "Already rolled back: nothing changed.")
                 : Fail(family, PipelineFailure.StaleVersion,
                     $"The family's routing changed meanwhile (version {family.RoutingVersion}, the request was decided on {expected}) and '{target?.Name}' is still live: look again.");
@@ -157,6 +163,11 @@ public static class PipelineRules
         if (request.Override && string.IsNullOrWhiteSpace(request.Reason))
         {
             errors.Add("reason", "An override needs a written reason.");
+        }
+
+        if (request.Reason is { Length: > MaxReasonLength })
+        {
+            errors.Add("reason", $"The reason is longer than {MaxReasonLength} characters.");
         }
 
         return errors;

@@ -57,6 +57,7 @@ internal sealed class LedgerEntryConfiguration : IEntityTypeConfiguration<Ledger
         b.Property(x => x.Bundle).HasMaxLength(Names.MaxLength);
         b.Property(x => x.From).HasMaxLength(16);
         b.Property(x => x.To).HasMaxLength(16);
+        b.Property(x => x.Reason).HasMaxLength(2000);
         b.HasIndex(x => x.At);
         b.HasIndex(x => new { x.Family, x.At });
         b.HasIndex(x => new { x.Bundle, x.At });

@@ -56,7 +56,8 @@ public static class RoutingApi
         var table = routing.Current;
         var etag = $"\"{table.Version}\"";
         context.Response.Headers.ETag = etag;
-        if (context.Request.Headers.IfNoneMatch.Any(v => v == etag))
+        if (EntityTagHeaderValue.TryParseList(context.Request.Headers.IfNoneMatch, out var tags)
+            && tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(new EntityTagHeaderValue(etag), useStrongComparison: false)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -53,9 +53,13 @@ public static class AccountEndpoints
     private static RedirectHttpResult Back(string error, string returnUrl, string? userName) =>
         TypedResults.LocalRedirect($"/sign-in?error={error}&returnUrl={Uri.EscapeDataString(returnUrl)}&userName={Uri.EscapeDataString(userName ?? "")}");
 
-    /// <summary>Only a path on this site: never an open redirect.</summary>
+    /// <summary>
+    /// Only a path on this site: never an open redirect. Browsers drop tabs and newlines and read '\' as '/', so
+    /// "/\t/evil" would become "//evil": any control character or backslash is refused, not just a leading "//".
+    /// </summary>
     public static string SafeReturnUrl(string? returnUrl) =>
-        returnUrl is { Length: > 0 } url && url[0] == '/' && !url.StartsWith("//", StringComparison.Ordinal) && !url.StartsWith("/\\", StringComparison.Ordinal)
+        returnUrl is { Length: > 0 and <= 2048 } url && url[0] == '/' && !url.StartsWith("//", StringComparison.Ordinal)
+            && !url.Any(c => char.IsControl(c) || c == '\\')
             ? url
             : "/";
 }

@@ -50,8 +50,9 @@ public static class ApiKeyFormat
 /// Every valid key, held in memory as an immutable snapshot so authentication reads no database and takes no lock.
 /// Rebuilt at start and after every create or revoke.
 /// </summary>
-public sealed class ApiKeyRing(ApiKeyStore store, IOptions<AuthOptions> auth)
+public sealed class ApiKeyRing(ApiKeyStore store, IOptions<AuthOptions> auth) : IDisposable
 {
+    private readonly SemaphoreSlim _reload = new(1, 1);
     private readonly byte[]? _bootstrapHash = auth.Value.BootstrapApiKey is { } k ? Convert.FromHexString(ApiKeyFormat.Hash(k)) : null;
     private FrozenDictionary<string, ApiKeyEntry> _byPrefix = FrozenDictionary<string, ApiKeyEntry>.Empty;
 
@@ -62,12 +63,23 @@ public sealed class ApiKeyRing(ApiKeyStore store, IOptions<AuthOptions> auth)
 
     public async Task ReloadAsync(CancellationToken cancellationToken)
     {
-        var keys = await store.ListActiveAsync(cancellationToken);
-        _byPrefix = keys.ToFrozenDictionary(
-            k => k.Prefix,
-            k => new ApiKeyEntry(k.Id, k.Name, Convert.FromHexString(k.SecretHash), k.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), k.Unlimited),
-            StringComparer.Ordinal);
+        // One reload at a time, each reading after the change that triggered it: a revoked key never comes back.
+        await _reload.WaitAsync(cancellationToken);
+        try
+        {
+            var keys = await store.ListActiveAsync(cancellationToken);
+            _byPrefix = keys.ToFrozenDictionary(
+                k => k.Prefix,
+                k => new ApiKeyEntry(k.Id, k.Name, Convert.FromHexString(k.SecretHash), k.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries), k.Unlimited),
+                StringComparer.Ordinal);
+        }
+        finally
+        {
+            _reload.Release();
+        }
     }
+
+    public void Dispose() => _reload.Dispose();
 
     /// <summary>The key's entry when it is valid; compared in fixed time.</summary>
     public ApiKeyEntry? Validate(string presented)

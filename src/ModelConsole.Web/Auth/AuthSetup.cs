@@ -83,6 +83,7 @@ public static class AuthSetup
         services.AddAuthorization(o => o.AddConsolePolicies());
         services.AddSingleton<IAuthorizationHandler, AccessRequirementHandler>();
         services.AddCascadingAuthenticationState();
+        services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingUserState>();
         services.AddScoped<UserAccess>();
         services.AddSingleton<ApiKeyRing>();
         services.AddSingleton<KeyUsageRecorder>();

@@ -158,14 +158,14 @@ public sealed class AdminService(IServiceScopeFactory scopes, ApiKeyStore keys, 
             return CommandResult<CreatedApiKey>.Conflicted($"A key named '{name}' already exists.");
         }
 
-        await ring.ReloadAsync(cancellationToken);
+        await ring.ReloadAsync(CancellationToken.None); // committed: the ring must follow, whatever the caller does
         return CommandResult<CreatedApiKey>.Ok(new CreatedApiKey(name!, key));
     }
 
     public async Task<bool> RevokeKeyAsync(int id, string actor, CancellationToken cancellationToken)
     {
         var revoked = await keys.RevokeAsync(id, actor, cancellationToken);
-        await ring.ReloadAsync(cancellationToken);
+        await ring.ReloadAsync(CancellationToken.None);
         return revoked;
     }
 

@@ -13,7 +13,7 @@ public sealed record PipelineOutcome(string Family, AppliedDecision Decision, lo
 /// Promotions and rollbacks: Core decides, the store commits, then the routing snapshot is rebuilt before the caller
 /// hears back, so <c>route</c> already reflects the change. The UI, the API and (later) the rules call this.
 /// </summary>
-public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options)
+public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options, ILogger<PipelineService> logger)
 {
     public Task<FamilyState?> StateAsync(string family, CancellationToken cancellationToken) => store.LoadStateAsync(family, cancellationToken);
 
@@ -47,7 +47,8 @@ public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing
         var elapsed = 0L;
         if (applied.Result is { Succeeded: true, Changed: true } result)
         {
-            await routing.RoutingVersionChangedAsync(cancellationToken);
+            // Committed: a caller that went away must not leave routing stale or the change unannounced.
+            await RebuildRoutingAsync();
             elapsed = (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
             foreach (var change in result.Changes)
             {
@@ -61,5 +62,28 @@ public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing
         }
 
         return new PipelineOutcome(family, applied, elapsed);
+    }
+
+    private async Task RebuildRoutingAsync()
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await routing.RoutingVersionChangedAsync(CancellationToken.None);
+                return;
+            }
+            catch (Exception ex) when (attempt < 3)
+            {
+                logger.LogWarning(ex, "Rebuilding the routing snapshot failed (attempt {Attempt}); retrying", attempt);
+                await Task.Delay(TimeSpan.FromMilliseconds(200 * attempt));
+            }
+            catch (Exception ex)
+            {
+                // The change is committed; the next change or restart rebuilds the snapshot.
+                logger.LogError(ex, "Rebuilding the routing snapshot failed after a committed change; route may be stale until the next rebuild");
+                return;
+            }
+        }
     }
 }

@@ -298,6 +298,8 @@ public class PipelineRulesTests
 
         Assert.True(named.AlreadyRolledBack);
         Assert.True(unnamed.AlreadyRolledBack);
+        Assert.Equal("v2", named.RolledBack);
+        Assert.Null(unnamed.RolledBack); // the default target today is the live ACTIVE, which was not rolled back
         Assert.Empty(named.Changes);
         Assert.Empty(unnamed.Changes); // never rolls back the ACTIVE, a second generation
     }
@@ -310,6 +312,21 @@ public class PipelineRulesTests
         var result = PipelineRules.Rollback(family, new RollbackRequest("v2", "saw 5 %", ExpectedRoutingVersion: 9), Release, T0, 60);
 
         Assert.Equal(PipelineFailure.StaleVersion, result.Failure);
+    }
+
+    [Fact]
+    public void Reasons_LongerThan2000Characters_AreInvalid_ForTransitionsAndRollbacks()
+    {
+        var family = Family(B("v1", Stage.Active), B("v2", Stage.Canary, 10));
+        var tooLong = new string('r', PipelineRules.MaxReasonLength + 1);
+
+        var ramp = PipelineRules.Transition(family, new TransitionRequest("v2", Stage.Canary, Percent: 20, Reason: tooLong), Release, NoTelemetry);
+        var rollback = PipelineRules.Rollback(family, new RollbackRequest(null, tooLong), Release, T0, 60);
+        var justRight = PipelineRules.Rollback(family, new RollbackRequest(null, tooLong[..^1]), Release, T0, 60);
+
+        Assert.NotEmpty(ramp.Errors!.For("reason"));
+        Assert.NotEmpty(rollback.Errors!.For("reason"));
+        Assert.True(justRight.Succeeded);
     }
 
     [Fact]

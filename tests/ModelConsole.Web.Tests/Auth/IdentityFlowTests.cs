@@ -238,6 +238,46 @@ public class IdentityFlowTests
         Assert.Contains("data-testid=\"signin-sso\"", page);
     }
 
+    [Theory]
+    [InlineData("/bundles?family=x", "/bundles?family=x")]
+    [InlineData("//evil.example/phish", "/")]
+    [InlineData("/\\evil.example", "/")]
+    [InlineData("/\t/evil.example", "/")]
+    [InlineData("/\n/evil.example", "/")]
+    [InlineData("https://evil.example/", "/")]
+    [InlineData("", "/")]
+    public void SafeReturnUrl_KeepsOnlyPathsOnThisSite(string returnUrl, string expected) =>
+        Assert.Equal(expected, AccountEndpoints.SafeReturnUrl(returnUrl));
+
+    [Fact]
+    public async Task AnOpenPageSession_LosesItsRights_WhenTheUserIsDisabledOrTheirRolesChange()
+    {
+        await using var database = TestDatabase.CreateSqlite();
+        await using var factory = await StartAsync(database);
+        var admin = factory.Services.GetRequiredService<AdminService>();
+        var pat = (await admin.ListUsersAsync(CancellationToken.None)).Single(u => u.UserName == "pat");
+        var revalidator = ActivatorUtilities.CreateInstance<RevalidatingUserState>(factory.Services);
+        async Task<System.Security.Claims.ClaimsPrincipal> PrincipalAsync()
+        {
+            // A new scope, as a new sign-in has: the user as stored now, not as an older context tracked it.
+            await using var scope = factory.Services.CreateAsyncScope();
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<ConsoleUser>>();
+            var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ConsoleUser>>();
+            return await signIn.CreateUserPrincipalAsync((await users.FindByNameAsync("pat"))!);
+        }
+
+        var session = await PrincipalAsync();
+        Assert.True(await revalidator.IsStillValidAsync(session));
+
+        await admin.SetRolesAsync(pat.Id, [Roles.Finance], "boss", CancellationToken.None);
+        Assert.False(await revalidator.IsStillValidAsync(session)); // roles changed: the stamp moved on
+
+        var fresh = await PrincipalAsync();
+        Assert.True(await revalidator.IsStillValidAsync(fresh));
+        await admin.SetDisabledAsync(pat.Id, disabled: true, "boss", CancellationToken.None);
+        Assert.False(await revalidator.IsStillValidAsync(fresh));
+    }
+
     [Fact]
     public async Task SignInReturnUrl_NeverLeavesTheSite()
     {

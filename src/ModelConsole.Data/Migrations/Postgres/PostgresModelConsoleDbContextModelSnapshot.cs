@@ -535,7 +535,8 @@ namespace ModelConsole.Data.Migrations.Postgres
                         .HasColumnType("double precision");
 
                     b.Property<string>("Reason")
-                        .HasColumnType("text");
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
 
                     b.Property<string>("To")
                         .HasMaxLength(16)

@@ -518,6 +518,7 @@ namespace ModelConsole.Data.Migrations.Sqlite
                         .HasColumnType("REAL");
 
                     b.Property<string>("Reason")
+                        .HasMaxLength(2000)
                         .HasColumnType("TEXT");
 
                     b.Property<string>("To")
