@@ -15,6 +15,11 @@ public static class Stages
 {
     public static readonly IReadOnlyList<Stage> All = [Stage.Staging, Stage.Shadow, Stage.Canary, Stage.Active, Stage.Deprecated];
 
+    /// <summary>The stages that take traffic (served or mirrored).</summary>
+    public static readonly Stage[] Live = [Stage.Active, Stage.Canary, Stage.Shadow];
+
+    public static bool IsLive(this Stage stage) => stage is Stage.Active or Stage.Canary or Stage.Shadow;
+
     public static string ToWire(this Stage stage) => stage switch
     {
         Stage.Staging => "STAGING",

@@ -77,10 +77,10 @@ public static class PipelineRules
         }
         else
         {
-            target = family.InStage(Stage.Canary) ?? family.InStage(Stage.Shadow) ?? family.InStage(Stage.Active);
+            target = DefaultRollbackTarget(family);
         }
 
-        var live = target is { Stage: Stage.Shadow or Stage.Canary or Stage.Active };
+        var live = target is { } t && t.Stage.IsLive();
         if (request.ExpectedRoutingVersion is { } expected && expected != family.RoutingVersion)
         {
             // A double click or a rule firing twice never rolls back two generations.
@@ -128,6 +128,31 @@ public static class PipelineRules
                 new PipelineRecord(LedgerActions.Restored, good.Name, Stage.Deprecated, Stage.Active, null, request.Reason, actor.IsRule, evidence),
             ],
             [], version, RolledBack: target.Name, Restored: good.Name);
+    }
+
+    /// <summary>What a rollback without a named bundle aims at: the newest live candidate (CANARY before SHADOW), else the ACTIVE.</summary>
+    public static BundleState? DefaultRollbackTarget(FamilyState family) =>
+        family.InStage(Stage.Canary) ?? family.InStage(Stage.Shadow) ?? family.InStage(Stage.Active);
+
+    /// <summary>What a person's rollback would roll back now, or null when it would be refused (an ACTIVE with no last known good).</summary>
+    public static BundleState? RollbackCandidate(FamilyState family) =>
+        DefaultRollbackTarget(family) is { } target && (target.Stage != Stage.Active || family.LastKnownGood is not null) ? target : null;
+
+    /// <summary>
+    /// The stages <paramref name="bundle"/> may move to now under the table and the one-per-stage limits (gates aside):
+    /// what the pipeline view offers as buttons.
+    /// </summary>
+    public static IReadOnlyList<Stage> MovesFrom(FamilyState family, BundleState bundle)
+    {
+        var hasActive = family.InStage(Stage.Active) is not null;
+        return bundle.Stage switch
+        {
+            Stage.Staging when !hasActive => [Stage.Active],
+            Stage.Staging when family.InStage(Stage.Shadow) is null => [Stage.Shadow],
+            Stage.Shadow when family.InStage(Stage.Canary) is null => [Stage.Canary],
+            Stage.Canary => [Stage.Canary, Stage.Active],
+            _ => [],
+        };
     }
 
     /// <summary>The gates a promotion out of <paramref name="bundle"/>'s stage must pass (DESIGN.md: planned samples, no firing alert).</summary>

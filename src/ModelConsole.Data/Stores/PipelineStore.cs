@@ -19,7 +19,6 @@ public sealed record AppliedDecision(PipelineResult? Result, string? Conflict, D
 public sealed class PipelineStore(IDbContextFactory<ModelConsoleDbContext> factory, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly Stage[] LiveStages = [Stage.Active, Stage.Canary, Stage.Shadow];
 
     /// <summary>The family a bundle belongs to, or null when there is no such bundle.</summary>
     public async Task<string?> FamilyOfAsync(string bundle, CancellationToken cancellationToken)
@@ -105,7 +104,7 @@ public sealed class PipelineStore(IDbContextFactory<ModelConsoleDbContext> facto
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var families = await db.Families.AsNoTracking().Select(f => new { f.Id, f.Name, f.RoutingVersion }).ToListAsync(cancellationToken);
-        var live = await db.Bundles.AsNoTracking().Where(b => LiveStages.Contains(b.Stage))
+        var live = await db.Bundles.AsNoTracking().Where(b => Stages.Live.Contains(b.Stage))
             .Select(b => new { b.FamilyId, b.Name, b.Stage, b.TrafficPercent, b.Fallbacks }).ToListAsync(cancellationToken);
         var byFamily = live.ToLookup(b => b.FamilyId);
         return families.Select(f =>

@@ -11,14 +11,13 @@ namespace ModelConsole.Data.Stores;
 public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> factory, TimeProvider clock)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
-    private static readonly Stage[] LiveStages = [Stage.Active, Stage.Canary, Stage.Shadow];
 
     public async Task<IReadOnlyList<FamilySummary>> ListFamiliesAsync(CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var families = await db.Families.AsNoTracking().OrderBy(f => f.Name).ToListAsync(cancellationToken);
         var live = await db.Bundles.AsNoTracking()
-            .Where(b => LiveStages.Contains(b.Stage))
+            .Where(b => Stages.Live.Contains(b.Stage))
             .Select(b => new LiveBundle(b.FamilyId, b.Name, b.Stage, b.TrafficPercent))
             .ToListAsync(cancellationToken);
         var counts = await db.Bundles.AsNoTracking().GroupBy(b => b.FamilyId)
@@ -38,7 +37,7 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
         }
 
         var live = await db.Bundles.AsNoTracking()
-            .Where(b => b.FamilyId == family.Id && LiveStages.Contains(b.Stage))
+            .Where(b => b.FamilyId == family.Id && Stages.Live.Contains(b.Stage))
             .Select(b => new LiveBundle(b.FamilyId, b.Name, b.Stage, b.TrafficPercent))
             .ToListAsync(cancellationToken);
         var count = await db.Bundles.CountAsync(b => b.FamilyId == family.Id, cancellationToken);

@@ -329,6 +329,48 @@ public class PipelineRulesTests
         Assert.True(justRight.Succeeded);
     }
 
+    public static TheoryData<string> Situations() => ["active+staging", "empty+staging", "active+shadow+staging", "active+canary+shadow+staging", "deprecated+active+canary"];
+
+    private static FamilyState Situation(string name) => name switch
+    {
+        "active+staging" => Family(B("v1", Stage.Active), B("v2", Stage.Staging)),
+        "empty+staging" => Family(B("v2", Stage.Staging)),
+        "active+shadow+staging" => Family(B("v1", Stage.Active), B("v2", Stage.Shadow, 10), B("v3", Stage.Staging)),
+        "active+canary+shadow+staging" => Family(B("v1", Stage.Active), B("v2", Stage.Canary, 5), B("v3", Stage.Shadow, 10), B("v4", Stage.Staging)),
+        _ => Family(B("v0", Stage.Deprecated), B("v1", Stage.Active), B("v2", Stage.Canary, 5)),
+    };
+
+    [Theory]
+    [MemberData(nameof(Situations))]
+    public void MovesFrom_OffersExactlyTheMovesTransitionAccepts(string situation)
+    {
+        var family = Situation(situation);
+        foreach (var bundle in family.Bundles)
+        {
+            var offered = PipelineRules.MovesFrom(family, bundle);
+            foreach (var to in new[] { Stage.Shadow, Stage.Canary, Stage.Active })
+            {
+                var request = new TransitionRequest(bundle.Name, to, Percent: bundle.Percent == 20 ? 10 : 20, MirrorPercent: 20, Reason: "r", Override: true);
+                var accepted = PipelineRules.Transition(family, request, Release, NoTelemetry).Succeeded;
+                Assert.True(accepted == offered.Contains(to), $"{situation}: {bundle.Name} ({bundle.Stage}) -> {to}: offered {offered.Contains(to)}, accepted {accepted}");
+            }
+        }
+    }
+
+    [Fact]
+    public void RollbackCandidate_IsWhatARollbackWouldRollBack_OrNullWhenItWouldBeRefused()
+    {
+        var canary = Family(B("v1", Stage.Active), B("v2", Stage.Shadow, 10), B("v3", Stage.Canary, 5));
+        var withGood = Family(B("v0", Stage.Deprecated), B("v1", Stage.Active));
+        var withoutGood = Family(B("v0", Stage.Deprecated, rolledBack: true), B("v1", Stage.Active));
+
+        Assert.Equal("v3", PipelineRules.RollbackCandidate(canary)?.Name);
+        Assert.Equal("v1", PipelineRules.RollbackCandidate(withGood)?.Name);
+        Assert.Null(PipelineRules.RollbackCandidate(withoutGood));
+        Assert.False(PipelineRules.Rollback(withoutGood, new RollbackRequest(null, "r"), Release, T0, 60).Succeeded);
+        Assert.Equal("v1", PipelineRules.Rollback(withGood, new RollbackRequest(null, "r"), Release, T0, 60).RolledBack);
+    }
+
     [Fact]
     public void Rollback_WithoutAReason_IsInvalid()
     {

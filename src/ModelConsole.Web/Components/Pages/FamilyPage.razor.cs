@@ -46,10 +46,8 @@ public partial class FamilyPage : IDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
-    /// <summary>What a rollback without a target would roll back: the newest candidate, else the ACTIVE (when there is a last known good).</summary>
-    private string? RollbackTarget => _state is null ? null
-        : (_state.InStage(Stage.Canary) ?? _state.InStage(Stage.Shadow))?.Name
-            ?? (_state.LastKnownGood is not null ? _state.InStage(Stage.Active)?.Name : null);
+    /// <summary>What the Roll back button would roll back (Core decides), or null when there is nothing to roll back.</summary>
+    private string? RollbackTarget => _state is null ? null : PipelineRules.RollbackCandidate(_state)?.Name;
 
     protected override void OnInitialized() =>
         _subscription = Events.Subscribe(e =>
@@ -99,33 +97,22 @@ public partial class FamilyPage : IDisposable
         }
     }
 
-    /// <summary>The moves the table allows from this bundle's stage, given the family's other bundles.</summary>
+    /// <summary>The buttons for the moves Core allows from this bundle's stage now.</summary>
     private IEnumerable<PipelineAction> ActionsFor(BundleRow bundle)
     {
-        if (_state is null)
+        if (_state?.Find(bundle.Name) is not { } state)
         {
-            yield break;
+            return [];
         }
 
-        var hasActive = _state.InStage(Stage.Active) is not null;
-        switch (bundle.Stage)
+        return PipelineRules.MovesFrom(_state, state).Select(to => (state.Stage, to) switch
         {
-            case "STAGING" when !hasActive:
-                yield return new PipelineAction("promote", "Make active", Stage.Active);
-                break;
-            case "STAGING" when _state.InStage(Stage.Shadow) is null:
-                yield return new PipelineAction("shadow", "Start shadow", Stage.Shadow);
-                break;
-            case "SHADOW" when _state.InStage(Stage.Canary) is null:
-                yield return new PipelineAction("canary", "Start canary", Stage.Canary);
-                break;
-            case "CANARY":
-                yield return new PipelineAction("ramp", "Ramp", Stage.Canary);
-                yield return new PipelineAction("promote", "Promote", Stage.Active);
-                break;
-            default:
-                break;
-        }
+            (Stage.Staging, Stage.Active) => new PipelineAction("promote", "Make active", to), // only a family's first bundle
+            (Stage.Staging, _) => new PipelineAction("shadow", "Start shadow", to),
+            (Stage.Shadow, _) => new PipelineAction("canary", "Start canary", to),
+            (Stage.Canary, Stage.Canary) => new PipelineAction("ramp", "Ramp", to),
+            _ => new PipelineAction("promote", "Promote", to),
+        });
     }
 
     private async Task ConfirmAsync(PipelineAction action, BundleRow bundle)
@@ -200,10 +187,10 @@ public partial class FamilyPage : IDisposable
     {
         var state = _state!;
         var seenVersion = state.RoutingVersion;
-        var candidate = state.InStage(Stage.Canary) ?? state.InStage(Stage.Shadow);
-        IReadOnlyList<string> impact = candidate is not null
-            ? [$"{candidate.Name} leaves {candidate.Stage.ToWire()} at once and goes back to STAGING, marked rolled back.", "Routing flips before this dialog closes."]
-            : [$"{state.InStage(Stage.Active)?.Name} becomes DEPRECATED, marked rolled back.", $"{state.LastKnownGood?.Name} (the last known good) serves all traffic again."];
+        var target = PipelineRules.RollbackCandidate(state);
+        IReadOnlyList<string> impact = target is { Stage: not Stage.Active }
+            ? [$"{target.Name} leaves {target.Stage.ToWire()} at once and goes back to STAGING, marked rolled back.", "Routing flips before this dialog closes."]
+            : [$"{target?.Name} becomes DEPRECATED, marked rolled back.", $"{state.LastKnownGood?.Name} (the last known good) serves all traffic again."];
         var parameters = new DialogParameters<ConfirmPipelineDialog>
         {
             { d => d.Title, $"Roll back {RollbackTarget}" },
