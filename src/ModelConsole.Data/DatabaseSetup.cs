@@ -90,6 +90,7 @@ public static class DatabaseSetup
         services.AddSingleton<Stores.LedgerStore>();
         services.AddSingleton<Stores.ApiKeyStore>();
         services.AddSingleton<Stores.PipelineStore>();
+        services.AddSingleton<Stores.TelemetryStore>();
         // Identity's stores take a context per request scope; everything else uses the factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ModelConsoleDbContext>>().CreateDbContext());
         return services;

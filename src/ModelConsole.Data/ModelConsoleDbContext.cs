@@ -17,6 +17,10 @@ public abstract class ModelConsoleDbContext(DbContextOptions options) : Identity
     public DbSet<LedgerEntryEntity> Ledger => Set<LedgerEntryEntity>();
     public DbSet<MetaEntity> Meta => Set<MetaEntity>();
     public DbSet<ApiKeyEntity> ApiKeys => Set<ApiKeyEntity>();
+    public DbSet<TelemetryEventEntity> TelemetryEvents => Set<TelemetryEventEntity>();
+    public DbSet<RollupEntity> Rollups => Set<RollupEntity>();
+    public DbSet<RollupLatencyEntity> RollupLatency => Set<RollupLatencyEntity>();
+    public DbSet<RollupErrorEntity> RollupErrors => Set<RollupErrorEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -3,6 +3,7 @@ using ModelConsole.Data;
 using ModelConsole.Web.Api;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Components;
+using ModelConsole.Web.Jobs;
 using ModelConsole.Web.Services;
 using MudBlazor.Services;
 
@@ -18,6 +19,8 @@ builder.Services.AddSingleton<DemoSeeder>();
 builder.Services.AddSingleton<RoutingSnapshot>();
 builder.Services.AddSingleton<PipelineService>();
 builder.Services.AddSingleton<LiveEvents>();
+builder.Services.AddSingleton<TelemetryService>();
+builder.Services.AddConsoleJobs();
 builder.Services.AddHostedService<ModelConsole.Web.Hubs.HubRelay>();
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<DatabaseStartup>();
@@ -63,6 +66,7 @@ api.MapBundlesApi();
 api.MapPipelineApi();
 api.MapRoutingApi();
 api.MapLedgerApi();
+api.MapTelemetryApi();
 app.MapApiFallback();
 app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 

@@ -32,6 +32,8 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /api/v1/families/{family}/route"] = (Policies.RoutingRead, "/api/v1/families/matrix/route?subject=user-1"),
         ["GET /api/v1/routing-table"] = (Policies.RoutingRead, "/api/v1/routing-table"),
         ["GET /api/v1/ledger"] = (Policies.ConsoleRead, "/api/v1/ledger"),
+        ["POST /api/v1/telemetry"] = (Policies.TelemetryWrite, "/api/v1/telemetry"),
+        ["GET /api/v1/bundles/{name}/metrics"] = (Policies.ConsoleRead, "/api/v1/bundles/no-such-bundle/metrics"),
         ["* /api/{**rest}"] = (Policies.AnyCaller, "/api/v1/no/such/thing"),
         ["GET /openapi/{documentName}.json"] = (Policies.AnyCaller, "/openapi/v1.json"),
         ["GET /healthz"] = (Anonymous, "/healthz"),

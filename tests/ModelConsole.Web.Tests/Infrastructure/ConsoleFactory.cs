@@ -1,4 +1,6 @@
 using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
 using ModelConsole.Data;
 
@@ -11,6 +13,15 @@ public class ConsoleFactory(TestDatabase database, IReadOnlyDictionary<string, s
     public const string BootstrapKey = "test-bootstrap-key-0123456789abcdef";
 
     public TestDatabase Database { get; } = database;
+
+    private TimeProvider? _clock;
+
+    /// <summary>Replaces the console's clock (before the server starts).</summary>
+    public ConsoleFactory WithClock(TimeProvider clock)
+    {
+        _clock = clock;
+        return this;
+    }
 
     /// <summary>A client that authenticates with the bootstrap key.</summary>
     public HttpClient CreateKeyClient(string key = BootstrapKey)
@@ -31,6 +42,11 @@ public class ConsoleFactory(TestDatabase database, IReadOnlyDictionary<string, s
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             builder.UseSetting(key, value);
+        }
+
+        if (_clock is { } clock)
+        {
+            builder.ConfigureTestServices(s => s.AddSingleton(clock));
         }
     }
 }
@@ -79,3 +95,13 @@ public sealed class SqliteKeysFixture() : KeysFixture(DatabaseProvider.Sqlite);
 public sealed class PostgresKeysFixture() : KeysFixture(DatabaseProvider.Postgres);
 
 public sealed class PostgresConsoleFixture() : ConsoleFixture(DatabaseProvider.Postgres);
+
+/// <summary>A clock that moves only when told to.</summary>
+public sealed class ManualClock(DateTimeOffset start) : TimeProvider
+{
+    private DateTimeOffset _now = start;
+
+    public override DateTimeOffset GetUtcNow() => _now;
+
+    public void Advance(TimeSpan by) => _now += by;
+}

@@ -569,6 +569,195 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.ToTable("meta", (string)null);
                 });
 
+            modelBuilder.Entity("ModelConsole.Data.Entities.RollupEntity", b =>
+                {
+                    b.Property<int>("BundleId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<long>("CachedInputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("CostCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("CostSum")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("CostSumSquares")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("Errors")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("LatencySumMs")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("NegativeFeedback")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("PositiveFeedback")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("QualityCount")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("QualitySum")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("QualitySumSquares")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("Requests")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Simulated")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("BundleId", "Minute");
+
+                    b.HasIndex("Minute");
+
+                    b.ToTable("rollups", (string)null);
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.RollupErrorEntity", b =>
+                {
+                    b.Property<int>("BundleId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ErrorType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("BundleId", "Minute", "ErrorType");
+
+                    b.ToTable("rollup_errors", (string)null);
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.RollupLatencyEntity", b =>
+                {
+                    b.Property<int>("BundleId")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime>("Minute")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<int>("Bucket")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("Count")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("BundleId", "Minute", "Bucket");
+
+                    b.ToTable("rollup_latency", (string)null);
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.TelemetryEventEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("BundleId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("CachedInputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<double?>("CostUsd")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ErrorType")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("integer");
+
+                    b.Property<short>("Feedback")
+                        .HasColumnType("smallint");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("LatencyMs")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("OutputHash")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long?>("PrimaryEventId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Provider")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<double?>("QualityScore")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("RequestId")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<string>("ShadowOf")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<bool>("Simulated")
+                        .HasColumnType("boolean");
+
+                    b.Property<string>("Subject")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<bool>("Success")
+                        .HasColumnType("boolean");
+
+                    b.Property<DateTime>("Timestamp")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FamilyId")
+                        .HasDatabaseName("IX_telemetry_events_unpaired")
+                        .HasFilter("\"ShadowOf\" IS NOT NULL AND \"PrimaryEventId\" IS NULL");
+
+                    b.HasIndex("RequestId", "BundleId")
+                        .IsUnique();
+
+                    b.ToTable("telemetry_events", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<string>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole", null)

@@ -1,0 +1,463 @@
+using System.Data.Common;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Telemetry;
+using Npgsql;
+
+namespace ModelConsole.Data.Stores;
+
+/// <summary>What one batch wrote: how many events were new, how many had been stored before, and what they touched.</summary>
+public sealed record TelemetryWrite(int Accepted, int Duplicates, IReadOnlyList<int> FamilyIds, IReadOnlyList<int> BundleIds);
+
+/// <summary>
+/// The telemetry hot path. Raw events go in with prepared statements (SQLite) or one array insert (PostgreSQL),
+/// skipping duplicates by (request id, bundle); only the new ones are folded into the minute rollups, whose rows are
+/// pure sums so concurrent batches merge with additive upserts; shadow calls are paired with their primaries. All
+/// of it is one transaction, so an acknowledged batch is a committed batch.
+/// </summary>
+public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> factory, DatabaseSettings settings) : IDisposable
+{
+    private const int PruneChunk = 5000;
+
+    // SQLite has one writer: queueing here is cheaper than its busy-wait, and readers are never blocked (WAL).
+    private readonly SemaphoreSlim _sqliteWriter = new(1, 1);
+
+    private bool IsSqlite => settings.Provider == DatabaseProvider.Sqlite;
+
+    public void Dispose() => _sqliteWriter.Dispose();
+
+    /// <summary>What ingest needs of a bundle (ids and prices), or null when no bundle has that name.</summary>
+    public async Task<TelemetryBundle?> FindBundleAsync(string name, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var b = await db.Bundles.AsNoTracking().Where(b => b.Name == name)
+            .Select(b => new { b.Id, b.FamilyId, b.Name, b.PriceInputPerMillion, b.PriceOutputPerMillion, b.PriceCachedInputPerMillion })
+            .SingleOrDefaultAsync(cancellationToken);
+        return b is null ? null : new TelemetryBundle(b.Id, b.FamilyId, b.Name,
+            b.PriceInputPerMillion is { } input && b.PriceOutputPerMillion is { } output ? new Pricing(input, output, b.PriceCachedInputPerMillion) : null);
+    }
+
+    public async Task<TelemetryWrite> WriteAsync(IReadOnlyList<AcceptedEvent> events, DateTime receivedAt, CancellationToken cancellationToken)
+    {
+        if (events.Count == 0)
+        {
+            return new TelemetryWrite(0, 0, [], []);
+        }
+
+        if (IsSqlite)
+        {
+            await _sqliteWriter.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var connection = db.Database.GetDbConnection();
+            var dbTransaction = transaction.GetDbTransaction();
+
+            var inserted = IsSqlite
+                ? await InsertSqliteAsync(connection, dbTransaction, events, receivedAt, cancellationToken)
+                : await InsertPostgresAsync((NpgsqlConnection)connection, events, receivedAt, cancellationToken);
+            var fresh = new List<AcceptedEvent>(events.Count);
+            for (var i = 0; i < events.Count; i++)
+            {
+                if (inserted[i])
+                {
+                    fresh.Add(events[i]);
+                }
+            }
+
+            await UpsertRollupsAsync(connection, dbTransaction, RollupFold.Fold(fresh), cancellationToken);
+            var families = fresh.Select(e => e.Bundle.FamilyId).Distinct().ToList();
+            await PairShadowsAsync(connection, dbTransaction, families, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new TelemetryWrite(fresh.Count, events.Count - fresh.Count, families, fresh.Select(e => e.Bundle.Id).Distinct().ToList());
+        }
+        finally
+        {
+            if (IsSqlite)
+            {
+                _sqliteWriter.Release();
+            }
+        }
+    }
+
+    private const string InsertColumns =
+        "\"RequestId\", \"BundleId\", \"FamilyId\", \"Timestamp\", \"ReceivedAt\", \"LatencyMs\", \"InputTokens\", \"OutputTokens\", " +
+        "\"CachedInputTokens\", \"CostUsd\", \"Success\", \"ErrorType\", \"QualityScore\", \"Feedback\", \"Subject\", \"OutputHash\", " +
+        "\"Agreement\", \"ShadowOf\", \"Provider\", \"Simulated\"";
+
+    /// <summary>The SQLite insert, public so the benchmark's bare-insert baseline writes exactly the same rows.</summary>
+    public const string SqliteInsertSql =
+        "INSERT INTO telemetry_events (" + InsertColumns + ") VALUES (@requestId, @bundleId, @familyId, @timestamp, @receivedAt, " +
+        "@latencyMs, @inputTokens, @outputTokens, @cachedInputTokens, @costUsd, @success, @errorType, @qualityScore, @feedback, " +
+        "@subject, @outputHash, @agreement, @shadowOf, @provider, @simulated) ON CONFLICT (\"RequestId\", \"BundleId\") DO NOTHING";
+
+    private static readonly string[] InsertParameters =
+    [
+        "@requestId", "@bundleId", "@familyId", "@timestamp", "@receivedAt", "@latencyMs", "@inputTokens", "@outputTokens",
+        "@cachedInputTokens", "@costUsd", "@success", "@errorType", "@qualityScore", "@feedback", "@subject", "@outputHash",
+        "@agreement", "@shadowOf", "@provider", "@simulated",
+    ];
+
+    /// <summary>Creates the prepared SQLite insert (its parameters in <see cref="SqliteInsertSql"/>'s order).</summary>
+    public static DbCommand PrepareSqliteInsert(DbConnection connection, DbTransaction? transaction)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = SqliteInsertSql;
+        foreach (var name in InsertParameters)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            command.Parameters.Add(parameter);
+        }
+
+        command.Prepare();
+        return command;
+    }
+
+    /// <summary>Binds one event to the prepared insert.</summary>
+    public static void Bind(DbCommand insert, in AcceptedEvent accepted, DateTime receivedAt)
+    {
+        var e = accepted.Event;
+        var p = insert.Parameters;
+        p[0].Value = e.RequestId;
+        p[1].Value = accepted.Bundle.Id;
+        p[2].Value = accepted.Bundle.FamilyId;
+        p[3].Value = accepted.Timestamp;
+        p[4].Value = receivedAt;
+        p[5].Value = e.LatencyMs ?? 0;
+        p[6].Value = e.InputTokens ?? 0;
+        p[7].Value = e.OutputTokens ?? 0;
+        p[8].Value = e.CachedInputTokens ?? 0;
+        p[9].Value = (object?)accepted.CostUsd ?? DBNull.Value;
+        p[10].Value = e.Success == true;
+        p[11].Value = (object?)e.ErrorType ?? DBNull.Value;
+        p[12].Value = (object?)e.QualityScore ?? DBNull.Value;
+        p[13].Value = (short)e.Feedback;
+        p[14].Value = (object?)e.Subject ?? DBNull.Value;
+        p[15].Value = (object?)e.OutputHash ?? DBNull.Value;
+        p[16].Value = (object?)e.Agreement ?? DBNull.Value;
+        p[17].Value = (object?)e.ShadowOf ?? DBNull.Value;
+        p[18].Value = (object?)e.Provider ?? DBNull.Value;
+        p[19].Value = e.Simulated;
+    }
+
+    private static async Task<bool[]> InsertSqliteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedEvent> events, DateTime receivedAt, CancellationToken cancellationToken)
+    {
+        await using var insert = PrepareSqliteInsert(connection, transaction);
+        var inserted = new bool[events.Count];
+        for (var i = 0; i < events.Count; i++)
+        {
+            Bind(insert, events[i], receivedAt);
+            // SQLite runs in-process: the synchronous call avoids a task per row.
+            inserted[i] = insert.ExecuteNonQuery() == 1;
+        }
+
+        cancellationToken.ThrowIfCancellationRequested();
+        return inserted;
+    }
+
+    private static async Task<bool[]> InsertPostgresAsync(NpgsqlConnection connection, IReadOnlyList<AcceptedEvent> events, DateTime receivedAt, CancellationToken cancellationToken)
+    {
+        var n = events.Count;
+        var requestIds = new string[n];
+        var bundleIds = new int[n];
+        var familyIds = new int[n];
+        var timestamps = new DateTime[n];
+        var latencies = new double[n];
+        var inputs = new long[n];
+        var outputs = new long[n];
+        var cached = new long[n];
+        var costs = new double?[n];
+        var successes = new bool[n];
+        var errorTypes = new string?[n];
+        var qualities = new double?[n];
+        var feedbacks = new short[n];
+        var subjects = new string?[n];
+        var hashes = new string?[n];
+        var agreements = new double?[n];
+        var shadowOfs = new string?[n];
+        var providers = new string?[n];
+        var simulated = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            var (e, bundle) = (events[i].Event, events[i].Bundle);
+            requestIds[i] = e.RequestId!;
+            bundleIds[i] = bundle.Id;
+            familyIds[i] = bundle.FamilyId;
+            timestamps[i] = events[i].Timestamp;
+            latencies[i] = e.LatencyMs ?? 0;
+            inputs[i] = e.InputTokens ?? 0;
+            outputs[i] = e.OutputTokens ?? 0;
+            cached[i] = e.CachedInputTokens ?? 0;
+            costs[i] = events[i].CostUsd;
+            successes[i] = e.Success == true;
+            errorTypes[i] = e.ErrorType;
+            qualities[i] = e.QualityScore;
+            feedbacks[i] = (short)e.Feedback;
+            subjects[i] = e.Subject;
+            hashes[i] = e.OutputHash;
+            agreements[i] = e.Agreement;
+            shadowOfs[i] = e.ShadowOf;
+            providers[i] = e.Provider;
+            simulated[i] = e.Simulated;
+        }
+
+        // One round trip for the whole batch; ordinality keeps each row's index so the answer maps back to events.
+        await using var command = new NpgsqlCommand(
+            "INSERT INTO telemetry_events (" + InsertColumns + ") " +
+            "SELECT r, b, f, t, $5, l, i, o, c, cost, s, et, q, fb, sub, h, a, so, p, sim FROM unnest($1, $2, $3, $4, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) " +
+            "AS u(r, b, f, t, l, i, o, c, cost, s, et, q, fb, sub, h, a, so, p, sim) " +
+            "ON CONFLICT (\"RequestId\", \"BundleId\") DO NOTHING RETURNING \"RequestId\", \"BundleId\"", connection);
+        object[] values = [requestIds, bundleIds, familyIds, timestamps, receivedAt, latencies, inputs, outputs, cached, costs, successes, errorTypes, qualities, feedbacks, subjects, hashes, agreements, shadowOfs, providers, simulated];
+        foreach (var value in values)
+        {
+            command.Parameters.Add(new NpgsqlParameter { Value = value });
+        }
+
+        var fresh = new HashSet<(string, int)>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                fresh.Add((reader.GetString(0), reader.GetInt32(1)));
+            }
+        }
+
+        var inserted = new bool[n];
+        for (var i = 0; i < n; i++)
+        {
+            // A (request, bundle) twice in one batch: the first one is the new event, the rest are duplicates.
+            inserted[i] = fresh.Remove((requestIds[i], bundleIds[i]));
+        }
+
+        return inserted;
+    }
+
+    private const string RollupUpsertSql =
+        "INSERT INTO rollups (\"BundleId\", \"Minute\", \"Requests\", \"Errors\", \"LatencySumMs\", \"QualityCount\", \"QualitySum\", " +
+        "\"QualitySumSquares\", \"InputTokens\", \"CachedInputTokens\", \"OutputTokens\", \"CostCount\", \"CostSum\", \"CostSumSquares\", " +
+        "\"PositiveFeedback\", \"NegativeFeedback\", \"Simulated\") VALUES (@b, @m, @p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14) " +
+        "ON CONFLICT (\"BundleId\", \"Minute\") DO UPDATE SET " +
+        "\"Requests\" = rollups.\"Requests\" + excluded.\"Requests\", \"Errors\" = rollups.\"Errors\" + excluded.\"Errors\", " +
+        "\"LatencySumMs\" = rollups.\"LatencySumMs\" + excluded.\"LatencySumMs\", \"QualityCount\" = rollups.\"QualityCount\" + excluded.\"QualityCount\", " +
+        "\"QualitySum\" = rollups.\"QualitySum\" + excluded.\"QualitySum\", \"QualitySumSquares\" = rollups.\"QualitySumSquares\" + excluded.\"QualitySumSquares\", " +
+        "\"InputTokens\" = rollups.\"InputTokens\" + excluded.\"InputTokens\", \"CachedInputTokens\" = rollups.\"CachedInputTokens\" + excluded.\"CachedInputTokens\", " +
+        "\"OutputTokens\" = rollups.\"OutputTokens\" + excluded.\"OutputTokens\", \"CostCount\" = rollups.\"CostCount\" + excluded.\"CostCount\", " +
+        "\"CostSum\" = rollups.\"CostSum\" + excluded.\"CostSum\", \"CostSumSquares\" = rollups.\"CostSumSquares\" + excluded.\"CostSumSquares\", " +
+        "\"PositiveFeedback\" = rollups.\"PositiveFeedback\" + excluded.\"PositiveFeedback\", \"NegativeFeedback\" = rollups.\"NegativeFeedback\" + excluded.\"NegativeFeedback\", " +
+        "\"Simulated\" = rollups.\"Simulated\" + excluded.\"Simulated\"";
+
+    private const string LatencyUpsertSql =
+        "INSERT INTO rollup_latency (\"BundleId\", \"Minute\", \"Bucket\", \"Count\") VALUES (@b, @m, @k, @c) " +
+        "ON CONFLICT (\"BundleId\", \"Minute\", \"Bucket\") DO UPDATE SET \"Count\" = rollup_latency.\"Count\" + excluded.\"Count\"";
+
+    private const string ErrorUpsertSql =
+        "INSERT INTO rollup_errors (\"BundleId\", \"Minute\", \"ErrorType\", \"Count\") VALUES (@b, @m, @k, @c) " +
+        "ON CONFLICT (\"BundleId\", \"Minute\", \"ErrorType\") DO UPDATE SET \"Count\" = rollup_errors.\"Count\" + excluded.\"Count\"";
+
+    private async Task UpsertRollupsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyCollection<MinuteRollup> rollups, CancellationToken cancellationToken)
+    {
+        var rows = new List<(string Sql, object[] Values)>();
+        foreach (var r in rollups)
+        {
+            rows.Add((RollupUpsertSql, [r.BundleId, r.Minute, r.Requests, r.Errors, r.LatencySumMs, r.QualityCount, r.QualitySum, r.QualitySumSquares,
+                r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostCount, r.CostSum, r.CostSumSquares, r.PositiveFeedback, r.NegativeFeedback, r.Simulated]));
+            foreach (var (bucket, count) in r.Latency)
+            {
+                rows.Add((LatencyUpsertSql, [r.BundleId, r.Minute, bucket, count]));
+            }
+
+            foreach (var (type, count) in r.ErrorsByType)
+            {
+                rows.Add((ErrorUpsertSql, [r.BundleId, r.Minute, type, count]));
+            }
+        }
+
+        if (IsSqlite)
+        {
+            // One prepared command per statement shape, reused for every row.
+            var commands = new Dictionary<string, DbCommand>();
+            try
+            {
+                foreach (var (sql, values) in rows)
+                {
+                    if (!commands.TryGetValue(sql, out var command))
+                    {
+                        command = Command(connection, transaction, sql, values.Length);
+                        command.Prepare();
+                        commands[sql] = command;
+                    }
+
+                    for (var i = 0; i < values.Length; i++)
+                    {
+                        command.Parameters[i].Value = values[i];
+                    }
+
+                    command.ExecuteNonQuery();
+                }
+            }
+            finally
+            {
+                foreach (var command in commands.Values)
+                {
+                    await command.DisposeAsync();
+                }
+            }
+        }
+        else
+        {
+            // One round trip for all upserts of the batch.
+            await using var batch = new NpgsqlBatch((NpgsqlConnection)connection);
+            foreach (var (sql, values) in rows)
+            {
+                var command = new NpgsqlBatchCommand(PositionalSql(sql, values.Length));
+                foreach (var value in values)
+                {
+                    command.Parameters.Add(new NpgsqlParameter { Value = value });
+                }
+
+                batch.BatchCommands.Add(command);
+            }
+
+            await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private const string PairSql =
+        "UPDATE telemetry_events SET \"PrimaryEventId\" = (SELECT p.\"Id\" FROM telemetry_events p " +
+        "WHERE p.\"RequestId\" = telemetry_events.\"ShadowOf\" AND p.\"FamilyId\" = telemetry_events.\"FamilyId\" AND p.\"ShadowOf\" IS NULL ORDER BY p.\"Id\" LIMIT 1) " +
+        "WHERE \"FamilyId\" = @f AND \"ShadowOf\" IS NOT NULL AND \"PrimaryEventId\" IS NULL AND EXISTS (SELECT 1 FROM telemetry_events p " +
+        "WHERE p.\"RequestId\" = telemetry_events.\"ShadowOf\" AND p.\"FamilyId\" = @f AND p.\"ShadowOf\" IS NULL)";
+
+    // Pairs shadows with primaries in either arrival order: one statement per family over the few shadows still waiting.
+    private static async Task PairShadowsAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<int> families, CancellationToken cancellationToken)
+    {
+        foreach (var family in families)
+        {
+            await using var command = Command(connection, transaction, PairSql, 0);
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = "@f";
+            parameter.Value = family;
+            command.Parameters.Add(parameter);
+            await command.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    /// <summary>Deletes raw events received before <paramref name="cutoff"/>, oldest first in small chunks so writers keep flowing.</summary>
+    public async Task<int> PruneAsync(DateTime cutoff, CancellationToken cancellationToken)
+    {
+        var total = 0;
+        while (true)
+        {
+            int deleted;
+            if (IsSqlite)
+            {
+                await _sqliteWriter.WaitAsync(cancellationToken);
+            }
+
+            try
+            {
+                await using var db = await factory.CreateDbContextAsync(cancellationToken);
+                deleted = await db.Database.ExecuteSqlAsync(
+                    $"DELETE FROM telemetry_events WHERE \"Id\" IN (SELECT o.\"Id\" FROM (SELECT \"Id\", \"ReceivedAt\" FROM telemetry_events ORDER BY \"Id\" LIMIT {PruneChunk}) o WHERE o.\"ReceivedAt\" < {cutoff})",
+                    cancellationToken);
+            }
+            finally
+            {
+                if (IsSqlite)
+                {
+                    _sqliteWriter.Release();
+                }
+            }
+
+            total += deleted;
+            if (deleted == 0)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>
+    public async Task<IReadOnlyList<MinuteRollup>> ReadRollupsAsync(int bundleId, DateTime from, DateTime to, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Rollups.AsNoTracking().Where(r => r.BundleId == bundleId && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
+        var latency = await db.RollupLatency.AsNoTracking().Where(r => r.BundleId == bundleId && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
+        var errors = await db.RollupErrors.AsNoTracking().Where(r => r.BundleId == bundleId && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
+        var byMinute = rows.ToDictionary(r => r.Minute, ToRollup);
+        foreach (var l in latency)
+        {
+            if (byMinute.TryGetValue(l.Minute, out var r))
+            {
+                r.Latency[l.Bucket] = l.Count;
+            }
+        }
+
+        foreach (var e in errors)
+        {
+            if (byMinute.TryGetValue(e.Minute, out var r))
+            {
+                r.ErrorsByType[e.ErrorType] = e.Count;
+            }
+        }
+
+        return byMinute.Values.OrderBy(r => r.Minute).ToList();
+    }
+
+    private static MinuteRollup ToRollup(Entities.RollupEntity r) => new(r.BundleId, r.Minute)
+    {
+        Requests = r.Requests,
+        Errors = r.Errors,
+        LatencySumMs = r.LatencySumMs,
+        QualityCount = r.QualityCount,
+        QualitySum = r.QualitySum,
+        QualitySumSquares = r.QualitySumSquares,
+        InputTokens = r.InputTokens,
+        CachedInputTokens = r.CachedInputTokens,
+        OutputTokens = r.OutputTokens,
+        CostCount = r.CostCount,
+        CostSum = r.CostSum,
+        CostSumSquares = r.CostSumSquares,
+        PositiveFeedback = r.PositiveFeedback,
+        NegativeFeedback = r.NegativeFeedback,
+        Simulated = r.Simulated,
+    };
+
+    private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, int parameters)
+    {
+        var command = connection.CreateCommand();
+        command.Transaction = transaction;
+        command.CommandText = sql;
+        var names = ParameterNames(sql);
+        for (var i = 0; i < parameters; i++)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = names[i];
+            command.Parameters.Add(parameter);
+        }
+
+        return command;
+    }
+
+    private static List<string> ParameterNames(string sql) =>
+        System.Text.RegularExpressions.Regex.Matches(sql, @"@\w+").Select(m => m.Value).Distinct().ToList();
+
+    // Npgsql batches take positional parameters ($1, $2, ...) in the order the named ones first appear.
+    private static string PositionalSql(string sql, int parameters)
+    {
+        var names = ParameterNames(sql);
+        for (var i = 0; i < parameters; i++)
+        {
+            sql = System.Text.RegularExpressions.Regex.Replace(sql, names[i] + @"\b", "$$" + (i + 1));
+        }
+
+        return sql;
+    }
+}

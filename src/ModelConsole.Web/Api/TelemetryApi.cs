@@ -1,0 +1,167 @@
+using System.Buffers;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Data.Stores;
+using ModelConsole.Web.Auth;
+using ModelConsole.Web.Services;
+
+namespace ModelConsole.Web.Api;
+
+/// <summary>The event shape of API.md, for the OpenAPI document (the endpoint reads the body itself).</summary>
+public sealed record TelemetryEventContract(
+    string RequestId, string Bundle, DateTime Timestamp, double LatencyMs, long InputTokens, long OutputTokens, long? CachedInputTokens,
+    double? CostUsd, bool Success, string? ErrorType, double? QualityScore, string? Feedback, string? Subject, string? OutputHash,
+    double? Agreement, string? ShadowOf, string? Provider, bool? Simulated);
+
+public sealed record TelemetryBatchContract(string? BatchId, IReadOnlyList<TelemetryEventContract> Events);
+
+public sealed record MetricsAnswer(string Bundle, int Step, IReadOnlyList<MetricsPoint> Points);
+
+public static class TelemetryApi
+{
+    public const int DefaultWindowSteps = 60;
+
+    public static RouteGroupBuilder MapTelemetryApi(this RouteGroupBuilder api)
+    {
+        api.MapPost("/telemetry", IngestAsync).RequireAuthorization(Policies.TelemetryWrite)
+            .Accepts<TelemetryBatchContract>("application/json")
+            .Produces<IngestResult>(StatusCodes.Status202Accepted)
+            .ProducesValidationProblem()
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .WithTags("Telemetry").WithName("PostTelemetry")
+            .WithSummary("Stores a batch of gateway reports and folds them into rollups; answers after the commit.");
+        api.MapGet("/bundles/{name}/metrics", MetricsAsync).RequireAuthorization(Policies.ConsoleRead)
+            .WithTags("Telemetry").WithName("BundleMetrics")
+            .WithSummary("A bundle's metrics per UTC-aligned step, from the minute rollups.");
+        return api;
+    }
+
+    private static async Task<IResult> IngestAsync(HttpContext context, TelemetryService telemetry, IOptions<TelemetryOptions> options, CancellationToken cancellationToken)
+    {
+        var limit = options.Value.MaxBodyBytes;
+        var body = await ReadBodyAsync(context, limit, cancellationToken);
+        if (body.Buffer is null)
+        {
+            return TooLarge($"The body is larger than Telemetry:MaxBodyBytes ({limit:N0} bytes): send smaller batches.");
+        }
+
+        try
+        {
+            var batch = TelemetryBatchReader.Read(body.Buffer.AsSpan(0, body.Length), TelemetryValidation.MaxEventsPerBatch);
+            switch (batch.Problem)
+            {
+                case BatchProblem.TooManyEvents:
+                    return TooLarge($"{batch.Detail} Nothing was stored: split the batch.");
+                case BatchProblem.NotABatch:
+                    return ApiProblems.Invalid("events", $"{batch.Detail} Nothing was stored.");
+            }
+
+            var result = await telemetry.IngestAsync(batch, cancellationToken);
+            return TypedResults.Json(result, statusCode: StatusCodes.Status202Accepted);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(body.Buffer);
+        }
+    }
+
+    private static ProblemHttpResult TooLarge(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "The batch is too large.");
+
+    /// <summary>Reads the whole body into a pooled buffer, or gives no buffer when it is over <paramref name="limit"/>.</summary>
+    private static async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpContext context, long limit, CancellationToken cancellationToken)
+    {
+        var declared = context.Request.ContentLength;
+        if (declared > limit)
+        {
+            return (null, 0);
+        }
+
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = limit;
+        }
+
+        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, declared ?? 64 * 1024) + 1);
+        var length = 0;
+        try
+        {
+            while (true)
+            {
+                if (length == buffer.Length)
+                {
+                    if (length > limit)
+                    {
+                        ArrayPool<byte>.Shared.Return(buffer);
+                        return (null, 0);
+                    }
+
+                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, (long)buffer.Length * 2));
+                    buffer.AsSpan(0, length).CopyTo(larger);
+                    ArrayPool<byte>.Shared.Return(buffer);
+                    buffer = larger;
+                }
+
+                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
+                if (read == 0)
+                {
+                    break;
+                }
+
+                length += read;
+            }
+        }
+        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, 0);
+        }
+        catch
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            throw;
+        }
+
+        if (length > limit)
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+            return (null, 0);
+        }
+
+        return (buffer, length);
+    }
+
+    private static async Task<Results<Ok<MetricsAnswer>, ValidationProblem, ProblemHttpResult>> MetricsAsync(
+        string name, DateTimeOffset? from, DateTimeOffset? to, int? step, TelemetryService telemetry, TelemetryStore store, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        var stepMinutes = step ?? 1;
+        if (stepMinutes is < 1 or > MetricsSeries.MaxStepMinutes)
+        {
+            return ApiProblems.Invalid("step", $"The step is in minutes, from 1 to {MetricsSeries.MaxStepMinutes}.");
+        }
+
+        var end = (to ?? clock.GetUtcNow()).UtcDateTime;
+        var start = from?.UtcDateTime ?? end.AddMinutes(-stepMinutes * DefaultWindowSteps);
+        if (start >= end)
+        {
+            return ApiProblems.Invalid("from", "'from' must be before 'to'.");
+        }
+
+        if ((end - start).TotalMinutes / stepMinutes > MetricsSeries.MaxPoints)
+        {
+            return ApiProblems.Invalid("step", $"At most {MetricsSeries.MaxPoints} points per request: widen the step or narrow from/to.");
+        }
+
+        var bundle = await telemetry.FindBundleAsync(name, cancellationToken);
+        if (bundle is null)
+        {
+            return ApiProblems.NotFound($"There is no bundle named '{name}'.");
+        }
+
+        var first = MetricsSeries.StepStart(start, stepMinutes);
+        var minutes = await store.ReadRollupsAsync(bundle.Id, first, end, cancellationToken);
+        return TypedResults.Ok(new MetricsAnswer(bundle.Name, stepMinutes, MetricsSeries.Build(minutes, start, end, stepMinutes)));
+    }
+}

@@ -1,0 +1,93 @@
+using System.Collections.Concurrent;
+using Microsoft.Extensions.Options;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Core.Validation;
+using ModelConsole.Data.Stores;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>An event of a batch that was not stored, with why.</summary>
+public sealed record RejectedEvent(int Index, Dictionary<string, string[]> Errors);
+
+/// <summary>The answer to a batch (API.md: 202 <c>{ accepted, duplicates, rejected }</c>).</summary>
+public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<RejectedEvent> Rejected);
+
+/// <summary>Telemetry was folded into rollups: pages and the evaluation job learn which bundles have new data.</summary>
+public sealed record TelemetryFoldedEvent(IReadOnlyList<int> FamilyIds, IReadOnlyList<string> Bundles, DateTime At);
+
+/// <summary>
+/// Ingest: resolves each event's bundle from an in-memory catalog (bundles are immutable, so it only grows: a name it
+/// does not know is looked up once and added), validates with Core's rules, prices events that came without a cost,
+/// and hands the acceptable ones to the store, which commits them before the caller answers.
+/// </summary>
+public sealed class TelemetryService(TelemetryStore store, LiveEvents live, TimeProvider clock, IOptions<TelemetryOptions> options)
+{
+    /// <summary>Unknown names looked up per batch; beyond it they are rejected unlooked, so junk cannot flood the database.</summary>
+    public const int MaxLookupsPerBatch = 16;
+
+    private readonly ConcurrentDictionary<string, TelemetryBundle> _bundles = new(StringComparer.Ordinal);
+
+    public async Task<IngestResult> IngestAsync(TelemetryBatch batch, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var skew = TimeSpan.FromMinutes(options.Value.MaxClockSkewMinutes);
+        var rejected = new List<RejectedEvent>();
+        var accepted = new List<AcceptedEvent>(batch.Events.Count);
+        var lookups = 0;
+        HashSet<string>? unknown = null;
+        for (var i = 0; i < batch.Events.Count; i++)
+        {
+            var e = batch.Events[i];
+            if (e is null)
+            {
+                rejected.Add(new RejectedEvent(i, new() { ["event"] = ["must be a JSON object"] }));
+                continue;
+            }
+
+            TelemetryBundle? bundle = null;
+            if (e.Bundle is not null && !_bundles.TryGetValue(e.Bundle, out bundle)
+                && unknown?.Contains(e.Bundle) != true && lookups++ < MaxLookupsPerBatch)
+            {
+                bundle = await FindBundleAsync(e.Bundle, cancellationToken);
+                if (bundle is null)
+                {
+                    (unknown ??= new(StringComparer.Ordinal)).Add(e.Bundle);
+                }
+            }
+
+            if (TelemetryValidation.Check(e, bundle, now, skew) is { IsEmpty: false } errors)
+            {
+                rejected.Add(new RejectedEvent(i, errors.ToDictionary()));
+                continue;
+            }
+
+            accepted.Add(new AcceptedEvent(i, e, bundle!, e.Timestamp!.Value, TelemetryValidation.CostOf(e, bundle!.Pricing)));
+        }
+
+        var write = await store.WriteAsync(accepted, now, cancellationToken);
+        if (write.Accepted > 0)
+        {
+            var names = accepted.Select(a => a.Bundle).Where(b => write.BundleIds.Contains(b.Id)).Select(b => b.Name).Distinct().ToList();
+            live.Publish(new TelemetryFoldedEvent(write.FamilyIds, names, now));
+        }
+
+        return new IngestResult(write.Accepted, write.Duplicates, rejected);
+    }
+
+    /// <summary>A registered bundle by name, from the catalog or else the database (then remembered).</summary>
+    public async Task<TelemetryBundle?> FindBundleAsync(string name, CancellationToken cancellationToken)
+    {
+        if (_bundles.TryGetValue(name, out var known))
+        {
+            return known;
+        }
+
+        var found = await store.FindBundleAsync(name, cancellationToken);
+        if (found is not null)
+        {
+            _bundles[name] = found;
+        }
+
+        return found;
+    }
+}
