@@ -102,7 +102,10 @@ run_tests() {
     grep -E '^\|' "$results/bdn-dry.log" || true
   fi
   if ! tests/load/route-load.sh 2 1000; then
-    echo "load smoke failed" >&2; status=1
+    echo "route load smoke failed" >&2; status=1
+  fi
+  if ! tests/load/ingest-load.sh 2 2; then
+    echo "ingest load smoke failed" >&2; status=1
   fi
   [ "$failed" -eq 0 ] || status=1
   echo

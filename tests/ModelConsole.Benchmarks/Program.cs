@@ -1,12 +1,15 @@
 using BenchmarkDotNet.Running;
 using ModelConsole.Benchmarks;
 
-// Three tools in one: the BenchmarkDotNet suite (default), the bare Kestrel baseline for the load script
-// ("bare-kestrel"), and the fixed-rate latency client ("fixed-rate").
+// Several tools in one: the BenchmarkDotNet suite (default), the bare Kestrel baseline for the route load script
+// ("bare-kestrel"), the fixed-rate latency client ("fixed-rate"), and the telemetry load client and its bare-insert
+// baseline ("ingest", "bare-insert").
 return args.FirstOrDefault() switch
 {
     "bare-kestrel" => await BareKestrel.RunAsync(args[1..]),
     "fixed-rate" => await FixedRateClient.RunAsync(args[1..]),
+    "ingest" => await IngestLoad.RunAsync(args[1..]),
+    "bare-insert" => await IngestLoad.BareInsertAsync(args[1..]),
     _ => Run(args),
 };
 
