@@ -10,8 +10,8 @@ public static class LatencyHistogram
     public const double Growth = 1.04;
     public const double LowestMs = 0.01;
 
-    /// <summary>The last bucket; everything above about 80 hours lands in it.</summary>
-    public const int MaxBucket = 1000;
+    /// <summary>The last bucket, from about 44 hours up (ingest refuses latencies over a day, so it stays empty).</summary>
+    public const int MaxBucket = 600;
 
     private static readonly double LogGrowth = Math.Log(Growth);
 

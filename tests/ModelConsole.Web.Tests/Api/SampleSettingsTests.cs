@@ -4,6 +4,8 @@ using Microsoft.Extensions.Options;
 using ModelConsole.Data;
 using ModelConsole.Web.Services;
 
+using ModelConsole.Web.Tests.Infrastructure;
+
 namespace ModelConsole.Web.Tests.Api;
 
 public class SampleSettingsTests
@@ -21,7 +23,7 @@ public class SampleSettingsTests
     ];
 
     private static IConfigurationRoot Sample() => new ConfigurationBuilder()
-        .AddJsonFile(Path.Combine(RepositoryRoot(), "appsettings.sample.json"), optional: false)
+        .AddJsonFile(Path.Combine(Repository.Root, "appsettings.sample.json"), optional: false)
         .Build();
 
     [Theory]
@@ -49,18 +51,5 @@ public class SampleSettingsTests
         var db = DatabaseSettings.From(config["Database:Provider"], config.GetConnectionString("ModelConsole"), "/srv/console");
         Assert.Equal(DatabaseProvider.Sqlite, db.Provider);
         Assert.Contains("/srv/console/data/modelconsole.db", db.ConnectionString);
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "ModelConsole.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        throw new InvalidOperationException("ModelConsole.sln not found");
     }
 }
