@@ -20,16 +20,18 @@ port() { for p in $(seq "$1" $(( $1 + 100 ))); do (exec 3<>"/dev/tcp/127.0.0.1/$
 wait_for() { for _ in $(seq 1 120); do curl -fs -o /dev/null -H "X-Api-Key: $KEY" "$1" && return 0; sleep 0.5; done; echo "not up: $1" >&2; return 1; }
 
 dotnet build tests/ModelConsole.Benchmarks -c Release -v quiet -nologo -clp:ErrorsOnly >/dev/null
-dotnet build src/ModelConsole.Web -c Release -v quiet -nologo -clp:ErrorsOnly >/dev/null
+# The console runs as deployed: published, not from build output (whose static-asset development support looks
+# for a file on disk on every request).
+dotnet publish src/ModelConsole.Web -c Release -o "$work/app" -v quiet -nologo -clp:ErrorsOnly >/dev/null
 
 bare_port=$(port 56100)
 dotnet tests/ModelConsole.Benchmarks/bin/Release/net10.0/ModelConsole.Benchmarks.dll bare-kestrel --urls "http://127.0.0.1:$bare_port" >"$work/bare.log" 2>&1 &
 pids+=($!)
 console_port=$(port 56200)
 # exec: the recorded PID is the server's own, so cleanup stops it (not just a subshell).
-( cd src/ModelConsole.Web && exec env ASPNETCORE_ENVIRONMENT=Production Demo__Enabled=true Demo__Simulate=false Auth__BootstrapApiKey="$KEY" \
+( cd "$work/app" && exec env ASPNETCORE_ENVIRONMENT=Production Demo__Enabled=true Demo__Simulate=false Auth__BootstrapApiKey="$KEY" \
   ConnectionStrings__ModelConsole="Data Source=$work/console.db" Logging__LogLevel__Default=Warning \
-  dotnet bin/Release/net10.0/ModelConsole.Web.dll --urls "http://127.0.0.1:$console_port" >"$work/console.log" 2>&1 ) &
+  dotnet ModelConsole.Web.dll --urls "http://127.0.0.1:$console_port" >"$work/console.log" 2>&1 ) &
 pids+=($!)
 wait_for "http://127.0.0.1:$bare_port/ping"
 wait_for "http://127.0.0.1:$console_port/readyz" || { tail -20 "$work/console.log" >&2; exit 1; }

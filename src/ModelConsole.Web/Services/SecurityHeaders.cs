@@ -8,13 +8,24 @@ public static class SecurityHeaders
         "font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; " +
         "form-action 'self'; object-src 'none'";
 
+    // Machine answers (JSON) are never documents: nothing may load or frame them (OWASP's REST advice). Shorter
+    // headers matter on the hot path, where the answer itself is a few hundred bytes.
+    private const string MachinePolicy = "default-src 'none'; frame-ancestors 'none'";
+
     /// <summary>Sends the security headers in every environment, Development included.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>
         app.Use(async (context, next) =>
         {
             var headers = context.Response.Headers;
-            headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XContentTypeOptions = "nosniff";
+            if (Auth.AuthSetup.IsMachinePath(context.Request))
+            {
+                headers.ContentSecurityPolicy = MachinePolicy;
+                await next(context);
+                return;
+            }
+
+            headers.ContentSecurityPolicy = ContentSecurityPolicy;
             headers.XFrameOptions = "DENY";
             headers["Referrer-Policy"] = "no-referrer";
             headers["Cross-Origin-Opener-Policy"] = "same-origin";

@@ -278,10 +278,16 @@ public abstract class RegistryApiTests(ConsoleFixture fixture)
     [Fact]
     public async Task EveryResponse_CarriesTheSecurityHeaders()
     {
-        var response = await _client.GetAsync("/healthz");
+        foreach (var path in new[] { "/healthz", "/api/v1/families", "/sign-in" })
+        {
+            var response = await _client.GetAsync(path);
+            Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        }
 
-        Assert.Contains("frame-ancestors 'none'", response.Headers.GetValues("Content-Security-Policy").Single());
-        Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+        // Pages get the full policy; machine answers one that lets nothing load.
+        Assert.Contains("script-src 'self'", (await _client.GetAsync("/sign-in")).Headers.GetValues("Content-Security-Policy").Single());
+        Assert.StartsWith("default-src 'none'", (await _client.GetAsync("/api/v1/families")).Headers.GetValues("Content-Security-Policy").Single());
     }
 
     private static string Unique(string prefix) => $"{prefix}-{Guid.NewGuid().ToString("N")[..10]}";
