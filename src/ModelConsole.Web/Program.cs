@@ -70,6 +70,7 @@ api.MapTelemetryApi();
 app.MapApiFallback();
 app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 
-app.MapRazorComponents<App>().AddInteractiveServerRenderMode().RequireAuthorization(Policies.SignedIn);
+// Our own policy already says frame-ancestors 'none'; Blazor's default second header (frame-ancestors 'self') is dropped.
+app.MapRazorComponents<App>().AddInteractiveServerRenderMode(o => o.ContentSecurityFrameAncestorsPolicy = null).RequireAuthorization(Policies.SignedIn);
 
 app.Run();

@@ -102,17 +102,8 @@ public static class TelemetryValidation
             return reported;
         }
 
-        if (pricing is null)
-        {
-            return null;
-        }
-
-        var input = e.InputTokens ?? 0;
-        var cached = e.CachedInputTokens ?? 0;
-        var output = e.OutputTokens ?? 0;
-        return ((input - cached) * pricing.InputPerMillion
-            + cached * (pricing.CachedInputPerMillion ?? pricing.InputPerMillion)
-            + output * pricing.OutputPerMillion) / 1_000_000d;
+        // Validation ran first, so tokens are non-negative and cached ≤ input, as the cost model requires.
+        return pricing is null ? null : Costs.CallCost.PerCall(pricing, e.InputTokens ?? 0, e.OutputTokens ?? 0, e.CachedInputTokens ?? 0);
     }
 
     private static void Text(string? value, string field, int max, bool required, Action<string, string> add)
