@@ -20,6 +20,7 @@ builder.Services.AddSingleton<RoutingSnapshot>();
 builder.Services.AddSingleton<PipelineService>();
 builder.Services.AddSingleton<LiveEvents>();
 builder.Services.AddSingleton<TelemetryService>();
+builder.Services.AddSingleton<PlannerService>();
 builder.Services.AddConsoleJobs();
 builder.Services.AddHostedService<ModelConsole.Web.Hubs.HubRelay>();
 builder.Services.AddSignalR();
@@ -67,6 +68,7 @@ api.MapPipelineApi();
 api.MapRoutingApi();
 api.MapLedgerApi();
 api.MapTelemetryApi();
+api.MapPlannerApi();
 app.MapApiFallback();
 app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 

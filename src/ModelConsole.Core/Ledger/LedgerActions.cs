@@ -18,6 +18,7 @@ public static class LedgerActions
     public const string UserPasswordReset = "user-password-reset";
     public const string ApiKeyCreated = "api-key-created";
     public const string ApiKeyRevoked = "api-key-revoked";
+    public const string PlanAttached = "plan-attached";
 }
 
 /// <summary>How actors are written in the ledger: a user name, <c>key:&lt;name&gt;</c> or <c>rule:&lt;id&gt;</c>.</summary>

@@ -27,6 +27,42 @@ public sealed class PipelineStore(IDbContextFactory<ModelConsoleDbContext> facto
         return await db.Bundles.Where(b => b.Name == bundle).Select(b => b.Family.Name).SingleOrDefaultAsync(cancellationToken);
     }
 
+    /// <summary>
+    /// Attaches a planned sample size to a candidate (STAGING, SHADOW or CANARY) with a ledger record; the samples
+    /// gate reads it. Null when there is no such bundle; a conflict message when the bundle is not a candidate.
+    /// </summary>
+    public async Task<(bool Found, string? Conflict)> AttachPlanAsync(string bundle, long perArm, string? note, string actor, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Bundles.Include(b => b.Family).SingleOrDefaultAsync(b => b.Name == bundle, cancellationToken);
+        if (entity is null)
+        {
+            return (false, null);
+        }
+
+        if (entity.Stage is not (Stage.Staging or Stage.Shadow or Stage.Canary))
+        {
+            return (true, $"A plan attaches to a candidate; {bundle} is {entity.Stage.ToWire()}.");
+        }
+
+        entity.PlannedSamples = perArm;
+        db.Ledger.Add(new LedgerEntryEntity
+        {
+            At = clock.GetUtcNow().UtcDateTime, Actor = actor, Action = LedgerActions.PlanAttached, Family = entity.Family.Name, Bundle = bundle,
+            Reason = note, Evidence = JsonSerializer.Serialize(new { perArm }, Json),
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return (true, $"{bundle} changed meanwhile; look again and retry.");
+        }
+
+        return (true, null);
+    }
+
     public async Task<FamilyState?> LoadStateAsync(string family, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);

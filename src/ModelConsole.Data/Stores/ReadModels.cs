@@ -36,6 +36,9 @@ public sealed record BundleRow(
     string BundleHash,
     DateTime CreatedAt);
 
+/// <summary>A bundle's stage, prices and baseline: what the planner prices and plans with.</summary>
+public sealed record PricedBundle(string Name, string Stage, double? Percent, long? PlannedSamples, Pricing? Pricing, Baseline? Baseline);
+
 /// <summary>Everything about one bundle, for its page and <c>GET /bundles/{name}</c>.</summary>
 public sealed record BundleDetail(
     string Name,

@@ -243,6 +243,14 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
             ledger.Select(LedgerStore.ToRecord).ToList());
     }
 
+    /// <summary>A family's bundles with stage, prices and baseline, for the planner (newest first).</summary>
+    public async Task<IReadOnlyList<PricedBundle>> ListPricedBundlesAsync(string family, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Bundles.AsNoTracking().Where(b => b.Family.Name == family).OrderByDescending(b => b.CreatedAt).ToListAsync(cancellationToken);
+        return rows.Select(b => new PricedBundle(b.Name, b.Stage.ToWire(), b.TrafficPercent, b.PlannedSamples, ToPricing(b), ToBaseline(b))).ToList();
+    }
+
     public async Task<bool> IsDemoDatabaseAsync(CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);

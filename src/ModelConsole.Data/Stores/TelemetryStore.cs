@@ -384,6 +384,15 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         }
     }
 
+    /// <summary>A bundle's requests from the minute holding <paramref name="since"/> on (0 for an unknown bundle).</summary>
+    public async Task<long> RequestsSinceAsync(string bundle, DateTime since, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var from = MinuteRollup.MinuteOf(since);
+        return await db.Rollups.Where(r => r.Minute >= from && db.Bundles.Any(b => b.Id == r.BundleId && b.Name == bundle))
+            .SumAsync(r => r.Requests, cancellationToken);
+    }
+
     /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>
     public async Task<IReadOnlyList<MinuteRollup>> ReadRollupsAsync(int bundleId, DateTime from, DateTime to, CancellationToken cancellationToken)
     {

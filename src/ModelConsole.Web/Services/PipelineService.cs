@@ -13,24 +13,43 @@ public sealed record PipelineOutcome(string Family, AppliedDecision Decision, lo
 /// Promotions and rollbacks: Core decides, the store commits, then the routing snapshot is rebuilt before the caller
 /// hears back, so <c>route</c> already reflects the change. The UI, the API and (later) the rules call this.
 /// </summary>
-public sealed class PipelineService(PipelineStore store, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options, ILogger<PipelineService> logger)
+public sealed class PipelineService(PipelineStore store, TelemetryStore telemetry, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options, ILogger<PipelineService> logger)
 {
     public Task<FamilyState?> StateAsync(string family, CancellationToken cancellationToken) => store.LoadStateAsync(family, cancellationToken);
 
     public Task<string?> FamilyOfAsync(string bundle, CancellationToken cancellationToken) => store.FamilyOfAsync(bundle, cancellationToken);
 
-    /// <summary>The evidence gates are judged on. Telemetry feeds it once ingest lands; until then no samples.</summary>
-    public static Evidence EvidenceFor(FamilyState family) => Evidence.None(PipelineRules.DefaultMinSamples);
+    /// <summary>
+    /// The evidence gates are judged on: each candidate's requests since it entered its stage, from the minute
+    /// rollups (counted from the minute it entered). Firing alerts join it with the rules.
+    /// </summary>
+    public async Task<Evidence> EvidenceAsync(FamilyState family, CancellationToken cancellationToken)
+    {
+        var bundles = new Dictionary<string, BundleEvidence>(StringComparer.Ordinal);
+        foreach (var bundle in family.Bundles.Where(b => b.Stage is Stage.Shadow or Stage.Canary))
+        {
+            bundles[bundle.Name] = new BundleEvidence(await telemetry.RequestsSinceAsync(bundle.Name, bundle.StageEnteredAt, cancellationToken), 0);
+        }
+
+        return new Evidence(bundles, PipelineRules.DefaultMinSamples);
+    }
 
     public async Task<PipelineOutcome?> TransitionAsync(string bundle, TransitionRequest request, PipelineActor actor, CancellationToken cancellationToken)
     {
-        if (await store.FamilyOfAsync(bundle, cancellationToken) is not { } family)
+        if (await store.FamilyOfAsync(bundle, cancellationToken) is not { } family
+            || await store.LoadStateAsync(family, cancellationToken) is not { } before)
         {
             return null;
         }
 
-        return await ApplyAsync(family, actor, (state, _) => PipelineRules.Transition(state, request, actor, EvidenceFor(state)), cancellationToken);
+        // Evidence is read before the decision's transaction; if a stage changed in between, it no longer applies.
+        var evidence = await EvidenceAsync(before, cancellationToken);
+        return await ApplyAsync(family, actor, (state, _) => PipelineRules.Transition(state, request, actor,
+            SameStages(state, before) ? evidence : Evidence.None(PipelineRules.DefaultMinSamples)), cancellationToken);
     }
+
+    private static bool SameStages(FamilyState now, FamilyState before) =>
+        now.Bundles.All(b => before.Find(b.Name) is { } old && old.Stage == b.Stage && old.StageEnteredAt == b.StageEnteredAt);
 
     public Task<PipelineOutcome?> RollbackAsync(string family, RollbackRequest request, PipelineActor actor, CancellationToken cancellationToken) =>
         ApplyAsync(family, actor, (state, now) => PipelineRules.Rollback(state, request, actor, now, options.Value.AutoRollbackActiveMinutes), cancellationToken);

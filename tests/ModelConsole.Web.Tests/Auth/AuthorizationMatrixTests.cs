@@ -34,6 +34,10 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /api/v1/ledger"] = (Policies.ConsoleRead, "/api/v1/ledger"),
         ["POST /api/v1/telemetry"] = (Policies.TelemetryWrite, "/api/v1/telemetry"),
         ["GET /api/v1/bundles/{name}/metrics"] = (Policies.ConsoleRead, "/api/v1/bundles/no-such-bundle/metrics"),
+        ["POST /api/v1/planner/sample-size"] = (Policies.ConsoleRead, "/api/v1/planner/sample-size"),
+        ["POST /api/v1/planner/shadow-cost"] = (Policies.ConsoleRead, "/api/v1/planner/shadow-cost"),
+        ["POST /api/v1/planner/duration"] = (Policies.ConsoleRead, "/api/v1/planner/duration"),
+        ["PUT /api/v1/bundles/{name}/plan"] = (Policies.PipelineWrite, "/api/v1/bundles/no-such-bundle/plan"),
         ["* /api/{**rest}"] = (Policies.AnyCaller, "/api/v1/no/such/thing"),
         ["GET /openapi/{documentName}.json"] = (Policies.AnyCaller, "/openapi/v1.json"),
         ["GET /healthz"] = (Anonymous, "/healthz"),
@@ -50,6 +54,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /not-found"] = (Policies.SignedIn, "/not-found"),
         ["GET /access-denied"] = (Policies.SignedIn, "/access-denied"),
         ["GET /audit"] = (Policies.SignedIn, "/audit"),
+        ["GET /planner"] = (Policies.SignedIn, "/planner"),
         ["* /hubs/alerts/negotiate"] = (Policies.ConsoleRead, "/hubs/alerts/negotiate?negotiateVersion=1"),
         ["* /hubs/alerts"] = (Policies.ConsoleRead, "/hubs/alerts"),
         ["GET /admin/users"] = (Policies.Admin, "/admin/users"),
@@ -143,7 +148,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         try
         {
             using var request = new HttpRequestMessage(new HttpMethod(method), path);
-            if (method == "POST")
+            if (method is "POST" or "PUT")
             {
                 request.Content = path.StartsWith("/account", StringComparison.Ordinal)
                     ? new FormUrlEncodedContent(new Dictionary<string, string> { ["UserName"] = "nobody", ["Password"] = "wrong" })

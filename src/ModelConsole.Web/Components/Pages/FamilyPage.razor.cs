@@ -122,7 +122,7 @@ public partial class FamilyPage : IDisposable
         var bundleState = state.Find(bundle.Name)!;
         var active = state.InStage(Stage.Active)?.Name;
         var gates = (bundle.Stage, action.To) is ("SHADOW", Stage.Canary) or ("CANARY", Stage.Active)
-            ? PipelineRules.GatesFor(bundleState, PipelineService.EvidenceFor(state))
+            ? PipelineRules.GatesFor(bundleState, await Pipeline.EvidenceAsync(state, CancellationToken.None))
             : [];
         var (title, impact, percentLabel, min, max, initial) = (bundle.Stage, action.To) switch
         {
