@@ -15,6 +15,7 @@ public class ThemeTourTests(ConsoleServer server) : BrowserTest(server)
             ("/families/support-agent", "stage-track", "dark-family.png"),
             ("/bundles/sql-copilot-v2", "prompt-diff", "dark-bundle.png"),
             ("/audit", "audit-table", "dark-audit.png"),
+            ("/planner", "planner-per-arm", "dark-planner.png"),
             ("/admin/users", "user-row-admin", "dark-users.png"),
             ("/admin/keys", "new-key-submit", "dark-keys.png"),
         ];
