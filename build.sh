@@ -107,6 +107,9 @@ run_tests() {
   if ! tests/load/ingest-load.sh 2 2; then
     echo "ingest load smoke failed" >&2; status=1
   fi
+  if ! tests/load/simulator-cost.sh 3 12 2; then
+    echo "simulator cost smoke failed" >&2; status=1
+  fi
   [ "$failed" -eq 0 ] || status=1
   echo
   if [ "$skipped" -gt 0 ]; then

@@ -9,8 +9,11 @@ using Microsoft.Playwright;
 namespace ModelConsole.E2E;
 
 /// <summary>The real console on Kestrel at 127.0.0.1 over a fresh demo SQLite database, and a real Chromium.</summary>
-public sealed class ConsoleServer : IAsyncLifetime
+public class ConsoleServer : IAsyncLifetime
 {
+    /// <summary>Settings over the defaults below (the simulated console turns the traffic simulator on).</summary>
+    protected virtual IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>();
+
     private readonly string _folder = Path.Combine(Path.GetTempPath(), "modelconsole-e2e", Guid.NewGuid().ToString("N"));
     private Factory? _factory;
     private IPlaywright? _playwright;
@@ -22,7 +25,7 @@ public sealed class ConsoleServer : IAsyncLifetime
     public async Task InitializeAsync()
     {
         Directory.CreateDirectory(_folder);
-        _factory = new Factory(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "console.db") }.ConnectionString);
+        _factory = new Factory(new SqliteConnectionStringBuilder { DataSource = Path.Combine(_folder, "console.db") }.ConnectionString, Settings);
         _factory.UseKestrel(0);
         _factory.StartServer();
         var addresses = _factory.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses;
@@ -65,7 +68,7 @@ public sealed class ConsoleServer : IAsyncLifetime
         }
     }
 
-    private sealed class Factory(string connectionString) : WebApplicationFactory<Program>
+    private sealed class Factory(string connectionString, IReadOnlyDictionary<string, string> settings) : WebApplicationFactory<Program>
     {
         protected override void ConfigureWebHost(IWebHostBuilder builder)
         {
@@ -78,6 +81,10 @@ public sealed class ConsoleServer : IAsyncLifetime
             builder.UseSetting("Demo:Simulate", "false");
             // Every journey signs in from 127.0.0.1; the sign-in limit has its own integration test.
             builder.UseSetting("RateLimit:SignInPerMinute", "1000");
+            foreach (var (key, value) in settings)
+            {
+                builder.UseSetting(key, value);
+            }
         }
     }
 }
@@ -86,4 +93,22 @@ public sealed class ConsoleServer : IAsyncLifetime
 public sealed class ConsoleCollection : ICollectionFixture<ConsoleServer>
 {
     public const string Name = "console";
+}
+
+/// <summary>The demo console with its traffic simulator on, fast, as a new user's first run has it.</summary>
+public sealed class SimulatedConsoleServer : ConsoleServer
+{
+    protected override IReadOnlyDictionary<string, string> Settings { get; } = new Dictionary<string, string>
+    {
+        ["Demo:Simulate"] = "true",
+        ["Demo:RequestsPerSecond"] = "60",
+        ["Demo:TickMilliseconds"] = "500",
+        ["Demo:BackfillMinutes"] = "30",
+    };
+}
+
+[CollectionDefinition(Name)]
+public sealed class SimulatedConsoleCollection : ICollectionFixture<SimulatedConsoleServer>
+{
+    public const string Name = "simulated console";
 }

@@ -18,6 +18,7 @@ public class ThemeTourTests(ConsoleServer server) : BrowserTest(server)
             ("/planner", "planner-per-arm", "dark-planner.png"),
             ("/admin/users", "user-row-admin", "dark-users.png"),
             ("/admin/keys", "new-key-submit", "dark-keys.png"),
+            ("/demo", "demo-start", "dark-demo.png"),
         ];
         foreach (var (path, ready, shot) in pages)
         {

@@ -20,11 +20,15 @@ builder.Services.AddSingleton<RoutingSnapshot>();
 builder.Services.AddSingleton<PipelineService>();
 builder.Services.AddSingleton<LiveEvents>();
 builder.Services.AddSingleton<TelemetryService>();
+builder.Services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<TelemetryService>());
 builder.Services.AddSingleton<PlannerService>();
 builder.Services.AddConsoleJobs();
 builder.Services.AddHostedService<ModelConsole.Web.Hubs.HubRelay>();
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<DatabaseStartup>();
+builder.Services.AddSingleton<DemoDegradations>();
+builder.Services.AddSingleton<TrafficSimulator>();
+builder.Services.AddHostedService<SimulatorHost>();
 builder.Services.AddConsoleAuth(builder.Configuration);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();

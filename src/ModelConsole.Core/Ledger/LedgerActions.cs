@@ -19,6 +19,8 @@ public static class LedgerActions
     public const string ApiKeyCreated = "api-key-created";
     public const string ApiKeyRevoked = "api-key-revoked";
     public const string PlanAttached = "plan-attached";
+    public const string DemoDegraded = "demo-degraded";
+    public const string DemoDegradationStopped = "demo-degradation-stopped";
 }
 
 /// <summary>How actors are written in the ledger: a user name, <c>key:&lt;name&gt;</c> or <c>rule:&lt;id&gt;</c>.</summary>

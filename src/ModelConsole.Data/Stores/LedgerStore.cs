@@ -10,9 +10,23 @@ public sealed record LedgerQuery(string? Family = null, string? Bundle = null, s
     public const int MaxTake = 1000;
 }
 
-/// <summary>Reads of the append-only ledger. Writes happen inside the transaction of what they record.</summary>
+/// <summary>
+/// Reads of the append-only ledger. Writes happen inside the transaction of what they record; an action that changes
+/// nothing in the database (a demo degradation lives in memory) is recorded on its own with <see cref="AppendAsync"/>.
+/// </summary>
 public sealed class LedgerStore(IDbContextFactory<ModelConsoleDbContext> factory)
 {
+    public async Task AppendAsync(DateTime at, string actor, string action, string? family, string? bundle, string? reason, object evidence, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        db.Ledger.Add(new LedgerEntryEntity
+        {
+            At = at, Actor = actor, Action = action, Family = family, Bundle = bundle, Reason = reason,
+            Evidence = JsonSerializer.Serialize(evidence, JsonSerializerOptions.Web),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+    }
+
     public Task<IReadOnlyList<LedgerRecord>> ListAsync(string? family, string? bundle, int take, CancellationToken cancellationToken) =>
         ListAsync(new LedgerQuery(family, bundle, Take: take), cancellationToken);
 

@@ -134,7 +134,7 @@ public static class TelemetryApi
     }
 
     private static async Task<Results<Ok<MetricsAnswer>, ValidationProblem, ProblemHttpResult>> MetricsAsync(
-        string name, DateTimeOffset? from, DateTimeOffset? to, int? step, TelemetryService telemetry, TelemetryStore store, TimeProvider clock, CancellationToken cancellationToken)
+        string name, DateTimeOffset? from, DateTimeOffset? to, int? step, TelemetryService telemetry, TimeProvider clock, CancellationToken cancellationToken)
     {
         var stepMinutes = step ?? 1;
         if (stepMinutes is < 1 or > MetricsSeries.MaxStepMinutes)
@@ -154,14 +154,9 @@ public static class TelemetryApi
             return ApiProblems.Invalid("step", $"At most {MetricsSeries.MaxPoints} points per request: widen the step or narrow from/to.");
         }
 
-        var bundle = await telemetry.FindBundleAsync(name, cancellationToken);
-        if (bundle is null)
-        {
-            return ApiProblems.NotFound($"There is no bundle named '{name}'.");
-        }
-
-        var first = MetricsSeries.StepStart(start, stepMinutes);
-        var minutes = await store.ReadRollupsAsync(bundle.Id, first, end, cancellationToken);
-        return TypedResults.Ok(new MetricsAnswer(bundle.Name, stepMinutes, MetricsSeries.Build(minutes, start, end, stepMinutes)));
+        var points = await telemetry.ReadAsync(name, start, end, stepMinutes, cancellationToken);
+        return points is null
+            ? ApiProblems.NotFound($"There is no bundle named '{name}'.")
+            : TypedResults.Ok(new MetricsAnswer(name, stepMinutes, points));
     }
 }

@@ -8,6 +8,20 @@ public sealed class DemoOptions
 
     /// <summary>Defaults to <see cref="Enabled"/> when not set.</summary>
     public bool? Simulate { get; set; }
+
+    /// <summary>Simulated requests per second over all demo families at the daily peak (the trough is 35 % of it).</summary>
+    public double RequestsPerSecond { get; set; } = 12;
+
+    /// <summary>How often the simulator posts a batch, in milliseconds.</summary>
+    public int TickMilliseconds { get; set; } = 1000;
+
+    /// <summary>Minutes of the active bundles' past traffic simulated right after a new demo database is seeded.</summary>
+    public int BackfillMinutes { get; set; } = 60;
+
+    /// <summary>Seeds the simulator's random numbers, for a reproducible run; random when unset.</summary>
+    public int? Seed { get; set; }
+
+    public bool ShouldSimulate => Simulate ?? Enabled;
 }
 
 public sealed class PipelineOptions
@@ -66,7 +80,11 @@ public static class ConsoleOptions
 {
     public static IServiceCollection AddConsoleOptions(this IServiceCollection services, IConfiguration configuration)
     {
-        services.AddOptions<DemoOptions>().Bind(configuration.GetSection("Demo")).ValidateOnStart();
+        services.AddOptions<DemoOptions>().Bind(configuration.GetSection("Demo"))
+            .Validate(o => o.RequestsPerSecond is >= 0.1 and <= 5_000, "Demo:RequestsPerSecond must be between 0.1 and 5000.")
+            .Validate(o => o.TickMilliseconds is >= 100 and <= 60_000, "Demo:TickMilliseconds must be between 100 and 60000.")
+            .Validate(o => o.BackfillMinutes is >= 0 and <= 1_440, "Demo:BackfillMinutes must be between 0 and 1440.")
+            .ValidateOnStart();
         services.AddOptions<PipelineOptions>().Bind(configuration.GetSection("Pipeline"))
             .Validate(o => o.AutoRollbackActiveMinutes is >= 1 and <= 10_080, "Pipeline:AutoRollbackActiveMinutes must be between 1 and 10080 minutes.")
             .ValidateOnStart();

@@ -20,8 +20,10 @@ public sealed class DatabaseStartup(
     public async Task StartAsync(CancellationToken cancellationToken)
     {
         await migrator.MigrateAsync(cancellationToken);
+        var seeded = false;
         if (demo.Value.Enabled && await store.IsEmptyAsync(cancellationToken))
         {
+            seeded = true;
             await seeder.SeedAsync(cancellationToken);
             logger.LogInformation("Seeded an empty database with demo data");
         }
@@ -30,7 +32,7 @@ public sealed class DatabaseStartup(
         await identity.SeedAsync(demoDatabase, cancellationToken);
         await keys.ReloadAsync(cancellationToken);
         await routing.RoutingVersionChangedAsync(cancellationToken);
-        readiness.MarkReady(demoDatabase);
+        readiness.MarkReady(demoDatabase, seeded);
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

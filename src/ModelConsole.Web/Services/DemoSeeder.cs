@@ -2,6 +2,7 @@ using System.Text.Json;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Families;
 using ModelConsole.Core.Pipeline;
+using ModelConsole.Core.Simulation;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -14,6 +15,15 @@ namespace ModelConsole.Web.Services;
 public sealed class DemoSeeder(RegistryService registry, RegistryStore store, PipelineService pipeline)
 {
     public const string Actor = "demo-seed";
+
+    /// <summary>The demo families' gateways, as the traffic simulator plays them (shares add up to 1).</summary>
+    public static readonly IReadOnlyList<SimulatedFamily> Traffic =
+    [
+        new("support-agent", 0.40, "customer", 20_000),
+        new("summarizer", 0.25, "meeting", 50_000),
+        new("sql-copilot", 0.15, "analyst", 2_000),
+        new("ticket-triage", 0.20, "ticket", 200_000),
+    ];
 
     private const string SupportPromptV9 = """
         You are the support assistant for Northwind Cloud. Answer the customer's question using only the

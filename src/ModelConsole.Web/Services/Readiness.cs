@@ -10,9 +10,13 @@ public sealed class Readiness
 
     public bool IsDemoDatabase => _demoDatabase;
 
-    public void MarkReady(bool demoDatabase)
+    /// <summary>This start seeded a new demo database (the simulator then fills the last hour).</summary>
+    public bool SeededThisStart { get; private set; }
+
+    public void MarkReady(bool demoDatabase, bool seeded = false)
     {
         _demoDatabase = demoDatabase;
+        SeededThisStart = seeded;
         _ready = true;
     }
 }

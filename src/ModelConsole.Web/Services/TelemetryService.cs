@@ -20,7 +20,7 @@ public sealed record TelemetryFoldedEvent(IReadOnlyList<int> FamilyIds, IReadOnl
 /// does not know is looked up once and added), validates with Core's rules, prices events that came without a cost,
 /// and hands the acceptable ones to the store, which commits them before the caller answers.
 /// </summary>
-public sealed class TelemetryService(TelemetryStore store, LiveEvents live, TimeProvider clock, IOptions<TelemetryOptions> options)
+public sealed class TelemetryService(TelemetryStore store, LiveEvents live, TimeProvider clock, IOptions<TelemetryOptions> options) : IMetricsSource
 {
     /// <summary>Unknown names looked up per batch; beyond it they are rejected unlooked, so junk cannot flood the database.</summary>
     public const int MaxLookupsPerBatch = 16;
@@ -89,5 +89,16 @@ public sealed class TelemetryService(TelemetryStore store, LiveEvents live, Time
         }
 
         return found;
+    }
+
+    public async Task<IReadOnlyList<MetricsPoint>?> ReadAsync(string bundle, DateTime from, DateTime to, int stepMinutes, CancellationToken cancellationToken)
+    {
+        if (await FindBundleAsync(bundle, cancellationToken) is not { } known)
+        {
+            return null;
+        }
+
+        var minutes = await store.ReadRollupsAsync(known.Id, MetricsSeries.StepStart(from, stepMinutes), to, cancellationToken);
+        return MetricsSeries.Build(minutes, from, to, stepMinutes);
     }
 }

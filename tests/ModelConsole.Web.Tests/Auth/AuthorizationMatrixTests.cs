@@ -59,6 +59,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["* /hubs/alerts"] = (Policies.ConsoleRead, "/hubs/alerts"),
         ["GET /admin/users"] = (Policies.Admin, "/admin/users"),
         ["GET /admin/keys"] = (Policies.Admin, "/admin/keys"),
+        ["GET /demo"] = (Policies.Admin, "/demo"),
         // Development's fallback for static files missing from the manifest: covered by the fallback policy.
         ["GET {**path:file}"] = ("fallback", "/no-such-file.txt"),
         ["GET /_framework/opaque-redirect"] = ("fallback", "/_framework/opaque-redirect"),

@@ -1,0 +1,268 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.JSInterop;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Web.Services;
+using Plotly.Blazor;
+using Plotly.Blazor.LayoutLib;
+using Plotly.Blazor.Traces;
+using Plotly.Blazor.Traces.ScatterLib;
+
+namespace ModelConsole.Web.Components.Controls;
+
+/// <summary>
+/// A bundle's metrics over the last hour, live: ingest's folded-data events mark the charts stale, and at most every
+/// <see cref="RefreshInterval"/> they read the minutes since the last finished one, append the finished minutes to
+/// each chart and move the marker of the minute in progress. Whole series are sent once, when the page opens.
+/// </summary>
+public sealed partial class LiveMetricsCharts
+{
+    public const int DefaultWindowMinutes = 60;
+
+    private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
+    private static readonly Plotly.Blazor.Config Config = new() { Responsive = true, DisplayLogo = false, DisplayModeBar = Plotly.Blazor.ConfigLib.DisplayModeBarEnum.False };
+
+    private readonly LiveMetricsModel _model = new(DefaultWindowMinutes);
+    private readonly CancellationTokenSource _stop = new();
+    private List<ChartView> _charts = [];
+    private IDisposable? _subscription;
+    private volatile bool _stale;
+    private bool _loading = true;
+    private string? _error;
+    private int _appendedPoints;
+    private int _refreshes;
+    private string? _loadedBundle;
+
+    [Parameter, EditorRequired]
+    public required string Bundle { get; set; }
+
+    /// <summary>The shortest time between two refreshes however often data arrives.</summary>
+    [Parameter]
+    public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    [Inject]
+    public required IMetricsSource Metrics { get; init; }
+
+    [Inject]
+    public required LiveEvents Live { get; init; }
+
+    [Inject]
+    public required TimeProvider Clock { get; init; }
+
+    private string IdPrefix => "metrics-" + Bundle;
+
+    protected override void OnInitialized()
+    {
+        _charts = ChartView.All();
+        _subscription = Live.Subscribe(e =>
+        {
+            if (e is TelemetryFoldedEvent folded && folded.Bundles.Contains(Bundle))
+            {
+                _stale = true;
+            }
+        });
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (_loadedBundle != Bundle)
+        {
+            _loadedBundle = Bundle;
+            await LoadAsync();
+        }
+    }
+
+    protected override void OnAfterRender(bool firstRender)
+    {
+        if (firstRender)
+        {
+            _ = RefreshLoopAsync();
+        }
+    }
+
+    /// <summary>Reads the minutes since the last finished one and appends what is new; the loop and tests call it.</summary>
+    public async Task RefreshAsync()
+    {
+        var now = Clock.GetUtcNow().UtcDateTime;
+        var points = await Metrics.ReadAsync(Bundle, _model.NextFrom, now.AddMinutes(1), 1, _stop.Token) ?? [];
+        var appended = _model.Advance(points, now);
+        _refreshes++;
+        if (appended.Count > 0)
+        {
+            _appendedPoints += appended.Count;
+            foreach (var chart in _charts)
+            {
+                await chart.AppendAsync(appended, _model.WindowMinutes, _stop.Token);
+            }
+        }
+
+        foreach (var chart in _charts)
+        {
+            await chart.ShowCurrentAsync(_model.Current, _stop.Token);
+        }
+
+        await InvokeAsync(StateHasChanged);
+    }
+
+    private async Task LoadAsync()
+    {
+        _loading = true;
+        try
+        {
+            _error = null;
+            var now = Clock.GetUtcNow().UtcDateTime;
+            var points = await Metrics.ReadAsync(Bundle, _model.WindowStart(now), now.AddMinutes(1), 1, _stop.Token) ?? [];
+            _model.Load(points, now);
+            foreach (var chart in _charts)
+            {
+                chart.Fill(_model.Finished, _model.Current);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            _error = ex.Message;
+        }
+        finally
+        {
+            _loading = false;
+        }
+    }
+
+    private async Task RefreshLoopAsync()
+    {
+        try
+        {
+            using var timer = new PeriodicTimer(RefreshInterval, Clock);
+            var minute = MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
+            while (await timer.WaitForNextTickAsync(_stop.Token))
+            {
+                // A new minute finishes the previous one even when no data arrived.
+                var now = MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
+                if (!_stale && now == minute)
+                {
+                    continue;
+                }
+
+                _stale = false;
+                minute = now;
+                await InvokeAsync(RefreshAsync);
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or JSDisconnectedException or ObjectDisposedException)
+        {
+            // The circuit or the page is going away.
+        }
+        catch (Exception ex)
+        {
+            await DispatchExceptionAsync(ex);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        _subscription?.Dispose();
+        await _stop.CancelAsync();
+        _stop.Dispose();
+    }
+
+    private static string Percent(double? rate) => rate is { } r ? (r * 100).ToString("0.00", Culture) + " %" : "–";
+
+    private static string Ms(double? ms) => ms is { } v ? v.ToString("N0", Culture) + " ms" : "–";
+
+    private static string Usd(double usd) => usd.ToString(usd < 10 ? "$#,##0.00##" : "$#,##0.00", Culture);
+
+    /// <summary>One chart: its series (one trace per series for finished minutes, then one marker trace per series).</summary>
+    private sealed class ChartView(string key, string title, string unit, params (string Name, Func<MetricsPoint, double?> Value)[] series)
+    {
+        /// <summary>The series' colours; the in-progress marker wears its series' colour.</summary>
+        private static readonly string[] Colors = ["#3b82f6", "#f59e0b"];
+
+        public string Key { get; } = key;
+
+        public PlotlyChart? Chart { get; set; }
+
+        public IList<ITrace> Data { get; } = [];
+
+        public Plotly.Blazor.Layout Layout { get; } = new()
+        {
+            Title = new Title { Text = title, Font = new Plotly.Blazor.LayoutLib.TitleLib.Font { Size = 14 } },
+            Height = 220,
+            Margin = new Margin { L = 50, R = 10, T = 36, B = 30 },
+            PaperBgColor = "rgba(0,0,0,0)",
+            PlotBgColor = "rgba(0,0,0,0)",
+            Font = new Font { Color = "#8a8f98", Size = 11 },
+            ShowLegend = series.Length > 1,
+            Legend = [new Legend { Orientation = Plotly.Blazor.LayoutLib.LegendLib.OrientationEnum.H, Y = 1.15m, X = 1, XAnchor = Plotly.Blazor.LayoutLib.LegendLib.XAnchorEnum.Right }],
+            XAxis = [new XAxis { Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Date, GridColor = "rgba(128,128,128,0.2)" }],
+            YAxis = [new YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = unit }, GridColor = "rgba(128,128,128,0.2)", RangeMode = Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero }],
+        };
+
+        public static List<ChartView> All() =>
+        [
+            new("requests", "Requests per minute", "requests", ("requests", p => p.Requests)),
+            new("error-rate", "Error rate", "%", ("error rate", p => p.ErrorRate * 100)),
+            new("latency", "Latency", "ms", ("p50", p => p.LatencyP50Ms), ("p95", p => p.LatencyP95Ms)),
+            new("cost", "Cost per minute", "USD", ("cost", p => p.CostUsd)),
+            new("quality", "Quality (scored calls)", "mean score", ("quality", p => p.QualityMean)),
+        ];
+
+        public void Fill(IReadOnlyList<MetricsPoint> finished, MetricsPoint? current)
+        {
+            Data.Clear();
+            for (var i = 0; i < series.Length; i++)
+            {
+                var (name, value) = series[i];
+                Data.Add(new Scatter
+                {
+                    Name = name, Mode = ModeFlag.Lines | ModeFlag.Markers, Marker = new Marker { Size = 4, Color = Colors[i] }, Line = new Line { Color = Colors[i] },
+                    X = finished.Select(p => (object)X(p.T)).ToList(),
+                    Y = finished.Select(p => (object?)value(p)).ToList()!,
+                    ConnectGaps = false,
+                });
+            }
+
+            for (var i = 0; i < series.Length; i++)
+            {
+                var (name, value) = series[i];
+                Data.Add(new Scatter
+                {
+                    Name = name + " (this minute)", ShowLegend = false, Mode = ModeFlag.Markers,
+                    Marker = new Marker { Size = 9, Color = Colors[i], Symbol = Plotly.Blazor.Traces.ScatterLib.MarkerLib.SymbolEnum.CircleOpen },
+                    X = current is null ? [] : [X(current.T)],
+                    Y = current is null ? [] : [value(current)!],
+                });
+            }
+        }
+
+        public async Task AppendAsync(IReadOnlyList<MetricsPoint> appended, int maxPoints, CancellationToken cancellationToken)
+        {
+            if (Chart is null)
+            {
+                return;
+            }
+
+            var xs = series.Select(_ => appended.Select(p => (object)X(p.T))).ToList();
+            var ys = series.Select(s => appended.Select(p => s.Value(p) is { } v ? (object)v : null!)).ToList();
+            await Chart.ExtendTraces(xs, ys, Enumerable.Range(0, series.Length), maxPoints, cancellationToken);
+        }
+
+        public async Task ShowCurrentAsync(MetricsPoint? current, CancellationToken cancellationToken)
+        {
+            if (Chart is null)
+            {
+                return;
+            }
+
+            // Plotly.update replaces just the marker traces' one point.
+            var update = new Dictionary<string, object>
+            {
+                ["x"] = series.Select(_ => current is null ? Array.Empty<object>() : [X(current.T)]).ToArray(),
+                ["y"] = series.Select(s => current is null || s.Value(current) is not { } v ? Array.Empty<object>() : [v]).ToArray(),
+            };
+            await Chart.Update(update, null, Enumerable.Range(series.Length, series.Length), cancellationToken);
+        }
+
+        // Plotly reads "yyyy-MM-dd HH:mm" as a wall time; the axis is labelled UTC.
+        private static string X(DateTime t) => t.ToString("yyyy-MM-dd HH:mm", Culture);
+    }
+}

@@ -1,0 +1,122 @@
+using System.Globalization;
+using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Web.Components.Controls;
+using ModelConsole.Web.Services;
+using ModelConsole.Web.Tests.Infrastructure;
+using MudBlazor.Services;
+
+namespace ModelConsole.Web.Tests.Components;
+
+/// <summary>The live charts draw the hour once, then only append finished minutes and move the in-progress marker.</summary>
+public sealed class LiveMetricsChartsTests : BunitContext
+{
+    private const string Interop = "./_content/Plotly.Blazor/plotly-interop-7.2.0.js";
+
+    private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 29, 12, 30, 20, TimeSpan.Zero));
+    private readonly FakeMetrics _metrics = new();
+    private readonly BunitJSModuleInterop _plotly;
+
+    public LiveMetricsChartsTests()
+    {
+        CultureInfo.CurrentCulture = CultureInfo.InvariantCulture;
+        JSInterop.Mode = JSRuntimeMode.Loose;
+        _plotly = JSInterop.SetupModule(Interop);
+        _plotly.Mode = JSRuntimeMode.Loose;
+        Services.AddMudServices();
+        Services.AddSingleton<TimeProvider>(_clock);
+        Services.AddSingleton<IMetricsSource>(_metrics);
+        Services.AddSingleton(new LiveEvents(NullLogger<LiveEvents>.Instance));
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
+    }
+
+    private static MetricsPoint Point(DateTime t, long requests, long errors) =>
+        new(t, requests, errors, requests == 0 ? null : (double)errors / requests, 400, 900, 0.8, requests * 0.001, requests * 100, requests * 20, 0);
+
+    private DateTime Minute(int offset) => MinuteRollup.MinuteOf(_clock.GetUtcNow().UtcDateTime).AddMinutes(offset);
+
+    [Fact]
+    public async Task Refresh_AppendsOnlyTheNewlyFinishedMinute_AndMovesTheCurrentMarker()
+    {
+        // The hour so far: 59 finished minutes of 10 requests and the current one with 4.
+        for (var m = -59; m < 0; m++)
+        {
+            _metrics.Set(Point(Minute(m), 10, 1));
+        }
+
+        _metrics.Set(Point(Minute(0), 4, 0));
+        var cut = Render<LiveMetricsCharts>(p => p.Add(c => c.Bundle, "b-v1").Add(c => c.RefreshInterval, TimeSpan.FromHours(1)));
+        Assert.Equal((59 * 10 + 4).ToString("N0", CultureInfo.InvariantCulture), cut.Find("[data-testid=metrics-requests]").TextContent);
+        Assert.Equal("9.93 %", cut.Find("[data-testid=metrics-error-rate]").TextContent); // 59 of 594
+        Assert.Empty(_plotly.Invocations["extendTraces"]);
+
+        // A minute later the current minute is finished (it grew to 12) and a new one has begun.
+        var finished = Minute(0);
+        _metrics.Set(Point(finished, 12, 0));
+        _clock.Advance(TimeSpan.FromMinutes(1));
+        _metrics.Set(Point(Minute(0), 3, 0));
+        await cut.InvokeAsync(cut.Instance.RefreshAsync);
+
+        Assert.Equal("1", cut.Find("[data-testid=live-metrics]").GetAttribute("data-appended"));
+        // Every chart got exactly the one finished minute, never the whole series again.
+        var extends = _plotly.Invocations["extendTraces"];
+        Assert.Equal(5, extends.Count);
+        Assert.All(extends, call =>
+        {
+            var xs = Assert.IsAssignableFrom<IEnumerable<IEnumerable<object>>>(call.Arguments[1]);
+            Assert.All(xs, x => Assert.Equal([finished.ToString("yyyy-MM-dd HH:mm", CultureInfo.InvariantCulture)], x.Select(v => (string)v)));
+        });
+        var requests = Assert.IsAssignableFrom<IEnumerable<IEnumerable<object>>>(extends[0].Arguments[2]);
+        Assert.Equal([12.0], requests.Single().Select(Convert.ToDouble));
+        Assert.Equal(5, _plotly.Invocations["update"].Count); // each chart's in-progress marker moved
+
+        // The window slid one minute: the oldest finished minute (10 requests) left, 12 + 3 came.
+        Assert.Equal((58 * 10 + 12 + 3).ToString("N0", CultureInfo.InvariantCulture), cut.Find("[data-testid=metrics-requests]").TextContent);
+
+        // Nothing new finished: the next refresh appends nothing.
+        await cut.InvokeAsync(cut.Instance.RefreshAsync);
+        Assert.Equal(5, _plotly.Invocations["extendTraces"].Count);
+        Assert.Equal(10, _plotly.Invocations["update"].Count);
+    }
+
+    [Fact]
+    public void NoTelemetry_ShowsTheEmptyState()
+    {
+        var cut = Render<LiveMetricsCharts>(p => p.Add(c => c.Bundle, "quiet-v1").Add(c => c.RefreshInterval, TimeSpan.FromHours(1)));
+        Assert.Contains("No telemetry in the last 60 minutes", cut.Find("[data-testid=live-metrics-empty]").TextContent);
+        Assert.Equal("0", cut.Find("[data-testid=metrics-requests]").TextContent);
+    }
+
+    [Fact]
+    public void AFailingRead_ShowsTheError()
+    {
+        _metrics.Failure = new InvalidOperationException("database is locked");
+        var cut = Render<LiveMetricsCharts>(p => p.Add(c => c.Bundle, "b-v1").Add(c => c.RefreshInterval, TimeSpan.FromHours(1)));
+        Assert.Contains("database is locked", cut.Find("[data-testid=live-metrics-error]").TextContent);
+    }
+
+    /// <summary>Minute points held in memory, answered per range like the rollups would be.</summary>
+    private sealed class FakeMetrics : IMetricsSource
+    {
+        private readonly SortedDictionary<DateTime, MetricsPoint> _points = [];
+
+        public Exception? Failure { get; set; }
+
+        public void Set(MetricsPoint point) => _points[point.T] = point;
+
+        public Task<IReadOnlyList<MetricsPoint>?> ReadAsync(string bundle, DateTime from, DateTime to, int stepMinutes, CancellationToken cancellationToken)
+        {
+            if (Failure is not null)
+            {
+                throw Failure;
+            }
+
+            IReadOnlyList<MetricsPoint> points = MetricsSeries.Steps(from, to, 1)
+                .Select(t => _points.TryGetValue(t, out var p) ? p : new MetricsPoint(t, 0, 0, null, null, null, null, null, 0, 0, 0)).ToList();
+            return Task.FromResult<IReadOnlyList<MetricsPoint>?>(points);
+        }
+    }
+}
