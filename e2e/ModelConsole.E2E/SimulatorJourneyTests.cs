@@ -33,7 +33,17 @@ public class SimulatorJourneyTests(SimulatedConsoleServer server) : BrowserTest(
     [Fact]
     public Task FirstRun_ChartsMove_AndAnAdminDegradesABundleAndWatchesItsLatency() => RunAsync(nameof(FirstRun_ChartsMove_AndAnAdminDegradesABundleAndWatchesItsLatency), async page =>
     {
-        // A new database has its last half hour filled and live traffic on top: the charts are drawn and the count grows.
+        // A new database has its last half hour filled and live traffic on top: every family serves, with a sparkline.
+        await OpenAsync(page, "/");
+        foreach (var family in new[] { "support-agent", "summarizer", "sql-copilot", "ticket-triage" })
+        {
+            await WaitForAsync(page.GetByTestId($"family-requests-{family}"), n => n > 0, $"{family}'s requests in the last hour");
+        }
+
+        await Expect(page.GetByTestId("family-traffic-support-agent").Locator("svg polyline")).ToBeVisibleAsync();
+        await ScreenshotAsync(page, "overview-live.png");
+
+        // The bundle page's charts are drawn and the count grows.
         await OpenAsync(page, "/bundles/support-agent-v10");
         var requests = page.GetByTestId("metrics-requests");
         await WaitForAsync(requests, n => n > 0, "requests in the last hour");
@@ -50,7 +60,10 @@ public class SimulatorJourneyTests(SimulatedConsoleServer server) : BrowserTest(
         await page.GetByRole(AriaRole.Option, new() { Name = "support-agent-v10 · ACTIVE" }).ClickAsync();
         await page.GetByTestId("demo-kind").ClickAsync();
         await page.GetByRole(AriaRole.Option, new() { Name = "Slower (+ milliseconds)" }).ClickAsync();
+        // Choosing the kind puts its typical amount in the field; wait for it before typing over it.
+        await Expect(page.GetByTestId("demo-amount").Locator("input")).ToHaveValueAsync("800");
         await page.GetByTestId("demo-amount").Locator("input").FillAsync("20000");
+        await page.GetByTestId("demo-amount").Locator("input").PressAsync("Tab");
         await page.GetByTestId("demo-duration").Locator("input").FillAsync("5");
         await page.GetByTestId("demo-duration").Locator("input").PressAsync("Tab");
         await page.GetByTestId("demo-start").ClickAsync();

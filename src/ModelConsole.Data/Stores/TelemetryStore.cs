@@ -7,6 +7,9 @@ using Npgsql;
 
 namespace ModelConsole.Data.Stores;
 
+/// <summary>A family's served traffic in one minute.</summary>
+public sealed record FamilyMinute(string Family, DateTime Minute, long Requests, long Errors);
+
 /// <summary>What one batch wrote: how many events were new, how many had been stored before, and what they touched.</summary>
 public sealed record TelemetryWrite(int Accepted, int Duplicates, IReadOnlyList<int> FamilyIds, IReadOnlyList<int> BundleIds);
 
@@ -391,6 +394,24 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         var from = MinuteRollup.MinuteOf(since);
         return await db.Rollups.Where(r => r.Minute >= from && db.Bundles.Any(b => b.Id == r.BundleId && b.Name == bundle))
             .SumAsync(r => r.Requests, cancellationToken);
+    }
+
+    /// <summary>
+    /// Every family's served requests and errors per minute from <paramref name="since"/> on, in one set-based read.
+    /// A bundle in SHADOW only answers mirrored calls, so its rollups are left out (they would count requests twice).
+    /// </summary>
+    public async Task<IReadOnlyList<FamilyMinute>> ReadFamilyTrafficAsync(DateTime since, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await (
+            from r in db.Rollups
+            where r.Minute >= since
+            join b in db.Bundles on r.BundleId equals b.Id
+            where b.Stage != Stage.Shadow
+            join f in db.Families on b.FamilyId equals f.Id
+            group r by new { f.Name, r.Minute } into g
+            select new FamilyMinute(g.Key.Name, g.Key.Minute, g.Sum(x => x.Requests), g.Sum(x => x.Errors)))
+            .ToListAsync(cancellationToken);
     }
 
     /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>

@@ -6,6 +6,12 @@ using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
 
+/// <summary>A family's served requests over the last hour: one count per minute (oldest first) and the totals.</summary>
+public sealed record FamilyTraffic(IReadOnlyList<long> PerMinute, long Requests, long Errors)
+{
+    public double? ErrorRate => Requests == 0 ? null : (double)Errors / Requests;
+}
+
 /// <summary>An event of a batch that was not stored, with why.</summary>
 public sealed record RejectedEvent(int Index, Dictionary<string, string[]> Errors);
 
@@ -100,5 +106,26 @@ public sealed class TelemetryService(TelemetryStore store, LiveEvents live, Time
 
         var minutes = await store.ReadRollupsAsync(known.Id, MetricsSeries.StepStart(from, stepMinutes), to, cancellationToken);
         return MetricsSeries.Build(minutes, from, to, stepMinutes);
+    }
+
+    /// <summary>Every family's served traffic in the <paramref name="minutes"/> up to now (the minute in progress included).</summary>
+    public async Task<IReadOnlyDictionary<string, FamilyTraffic>> TrafficAsync(int minutes, CancellationToken cancellationToken)
+    {
+        var first = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1 - minutes);
+        var rows = await store.ReadFamilyTrafficAsync(first, cancellationToken);
+        return rows.GroupBy(r => r.Family, StringComparer.Ordinal).ToDictionary(g => g.Key, g =>
+        {
+            var perMinute = new long[minutes];
+            foreach (var row in g)
+            {
+                var i = (int)(row.Minute - first).TotalMinutes;
+                if (i is >= 0 && i < minutes)
+                {
+                    perMinute[i] += row.Requests;
+                }
+            }
+
+            return new FamilyTraffic(perMinute, g.Sum(r => r.Requests), g.Sum(r => r.Errors));
+        }, StringComparer.Ordinal);
     }
 }

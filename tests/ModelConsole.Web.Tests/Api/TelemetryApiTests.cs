@@ -159,6 +159,36 @@ public abstract class TelemetryApiTests(KeysFixture fixture)
         Assert.Equal(52, await StoredRequestsAsync(bundle));
     }
 
+    [Fact]
+    public async Task FamilyTraffic_SumsTheFamilysServedRequestsPerMinute()
+    {
+        var (family, bundle, other) = await FamilyAsync();
+        var start = DateTime.UtcNow.AddMinutes(-20);
+        var events = RandomEvents(80, start, 10, seed: 21).Select(e => e with { RequestId = Unique("t") }).ToList();
+        await PostAsync(new { events = events.Take(60).Select(e => Wire(e, bundle)).Concat(events.Skip(60).Select(e => Wire(e, other))) });
+
+        // Read within one minute, so the window the service used is the one computed here.
+        IReadOnlyDictionary<string, ModelConsole.Web.Services.FamilyTraffic> traffic;
+        DateTime first;
+        do
+        {
+            first = Core.Telemetry.MinuteRollup.MinuteOf(DateTime.UtcNow).AddMinutes(-59);
+            traffic = await fixture.Factory.Services.GetRequiredService<ModelConsole.Web.Services.TelemetryService>().TrafficAsync(60, CancellationToken.None);
+        }
+        while (first != Core.Telemetry.MinuteRollup.MinuteOf(DateTime.UtcNow).AddMinutes(-59));
+
+        var mine = traffic[family];
+        Assert.Equal(80, mine.Requests);
+        Assert.Equal(events.Count(e => !e.Success), mine.Errors);
+        Assert.Equal(60, mine.PerMinute.Count);
+        Assert.Equal(80, mine.PerMinute.Sum());
+        // Per minute, by brute force over what was sent (the last element is the minute in progress).
+        foreach (var group in events.GroupBy(e => Core.Telemetry.MinuteRollup.MinuteOf(e.Timestamp)))
+        {
+            Assert.Equal(group.Count(), mine.PerMinute[(int)(group.Key - first).TotalMinutes]);
+        }
+    }
+
     private async Task<long> StoredRequestsAsync(string bundle)
     {
         var metrics = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/bundles/{bundle}/metrics?step=60&from={DateTime.UtcNow.AddHours(-3):O}&to={DateTime.UtcNow.AddHours(1):O}"))!;

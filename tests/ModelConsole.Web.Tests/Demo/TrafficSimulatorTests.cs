@@ -198,6 +198,20 @@ public sealed class TrafficSimulatorTests(SimulatorFixture fixture) : IClassFixt
         Assert.Equal(0, await RequestsAsync("summarizer-v5", from, now));
     }
 
+    [Fact]
+    public async Task FamilyTraffic_CountsServedRequests_NotTheShadowsMirroredCalls()
+    {
+        fixture.Clock.Advance(TimeSpan.FromHours(3));
+        var from = NextMinute();
+        await RunAsync(minutes: 2);
+        var to = fixture.Clock.GetUtcNow().UtcDateTime.AddMinutes(1);
+
+        var traffic = await fixture.Get<TelemetryService>().TrafficAsync(60, CancellationToken.None);
+        Assert.Equal(await RequestsAsync("support-agent-v10", from, to) + await RequestsAsync("support-agent-v11", from, to), traffic["support-agent"].Requests);
+        Assert.True(await RequestsAsync("summarizer-v5", from, to) > 0);
+        Assert.Equal(await RequestsAsync("summarizer-v4", from, to), traffic["summarizer"].Requests);
+    }
+
     /// <summary>Moves the clock to the next minute's start (ticks then fill exactly that minute) and returns it.</summary>
     private DateTime NextMinute()
     {
