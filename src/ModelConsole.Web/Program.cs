@@ -22,6 +22,7 @@ builder.Services.AddSingleton<LiveEvents>();
 builder.Services.AddSingleton<TelemetryService>();
 builder.Services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<TelemetryService>());
 builder.Services.AddSingleton<PlannerService>();
+builder.Services.AddSingleton<ComparisonService>();
 builder.Services.AddConsoleJobs();
 builder.Services.AddHostedService<ModelConsole.Web.Hubs.HubRelay>();
 builder.Services.AddSignalR();
@@ -73,6 +74,7 @@ api.MapRoutingApi();
 api.MapLedgerApi();
 api.MapTelemetryApi();
 api.MapPlannerApi();
+api.MapComparisonApi();
 app.MapApiFallback();
 app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 

@@ -16,6 +16,9 @@ internal sealed class TelemetryEventConfiguration : IEntityTypeConfiguration<Tel
         // Only shadows still waiting for their primary: small, and what each batch's pairing step scans.
         b.HasIndex(x => x.FamilyId).HasDatabaseName("IX_telemetry_events_unpaired")
             .HasFilter("\"ShadowOf\" IS NOT NULL AND \"PrimaryEventId\" IS NULL");
+        // Only paired shadows, by bundle and time: what a comparison's paired section reads. Plain inserts skip it.
+        b.HasIndex(x => new { x.BundleId, x.Timestamp }).HasDatabaseName("IX_telemetry_events_paired")
+            .HasFilter("\"PrimaryEventId\" IS NOT NULL");
         b.Property(x => x.RequestId).HasMaxLength(TelemetryValidation.MaxRequestIdLength);
         b.Property(x => x.ErrorType).HasMaxLength(TelemetryValidation.MaxErrorTypeLength);
         b.Property(x => x.Subject).HasMaxLength(TelemetryValidation.MaxSubjectLength);

@@ -2,6 +2,7 @@ using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
 using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Statistics;
 using ModelConsole.Core.Telemetry;
 using Npgsql;
 
@@ -412,6 +413,46 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             group r by new { f.Name, r.Minute } into g
             select new FamilyMinute(g.Key.Name, g.Key.Minute, g.Sum(x => x.Requests), g.Sum(x => x.Errors)))
             .ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// The shadow calls of <paramref name="shadowBundleId"/> in [start, end) paired with a primary served by
+    /// <paramref name="primaryBundleId"/>, folded in the database into a 2×2 table of success and sums of differences
+    /// (shadow − primary). Agreement is 1 or 0 from equal output hashes when both have one, else the gateway's score.
+    /// </summary>
+    public async Task<PairedTotals> ReadPairsAsync(int shadowBundleId, int primaryBundleId, DateTime start, DateTime end, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var pairs =
+            from s in db.TelemetryEvents
+            where s.BundleId == shadowBundleId && s.PrimaryEventId != null && s.Timestamp >= start && s.Timestamp < end
+            join p in db.TelemetryEvents on s.PrimaryEventId equals p.Id
+            where p.BundleId == primaryBundleId
+            select new
+            {
+                ActiveOk = p.Success,
+                CandidateOk = s.Success,
+                Hashes = p.OutputHash != null && s.OutputHash != null,
+                SameHash = p.OutputHash == s.OutputHash,
+                s.Agreement,
+                Scored = p.QualityScore != null && s.QualityScore != null,
+                QualityDifference = (s.QualityScore ?? 0) - (p.QualityScore ?? 0),
+                LatencyDifference = s.LatencyMs - p.LatencyMs,
+            };
+        var totals = await pairs.GroupBy(_ => 1).Select(g => new PairedTotals(
+            g.Count(),
+            g.Count(x => x.ActiveOk && x.CandidateOk),
+            g.Count(x => x.ActiveOk && !x.CandidateOk),
+            g.Count(x => !x.ActiveOk && x.CandidateOk),
+            g.Count(x => !x.ActiveOk && !x.CandidateOk),
+            g.Count(x => x.Hashes || x.Agreement != null),
+            g.Sum(x => x.Hashes ? (x.SameHash ? 1.0 : 0.0) : (x.Agreement ?? 0.0)),
+            g.Count(x => x.Scored),
+            g.Sum(x => x.Scored ? x.QualityDifference : 0.0),
+            g.Sum(x => x.Scored ? x.QualityDifference * x.QualityDifference : 0.0),
+            g.Sum(x => x.LatencyDifference),
+            g.Sum(x => x.LatencyDifference * x.LatencyDifference))).FirstOrDefaultAsync(cancellationToken);
+        return totals ?? PairedTotals.None;
     }
 
     /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>

@@ -34,6 +34,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /api/v1/ledger"] = (Policies.ConsoleRead, "/api/v1/ledger"),
         ["POST /api/v1/telemetry"] = (Policies.TelemetryWrite, "/api/v1/telemetry"),
         ["GET /api/v1/bundles/{name}/metrics"] = (Policies.ConsoleRead, "/api/v1/bundles/no-such-bundle/metrics"),
+        ["GET /api/v1/families/{family}/comparison"] = (Policies.ConsoleRead, "/api/v1/families/matrix/comparison"),
         ["POST /api/v1/planner/sample-size"] = (Policies.ConsoleRead, "/api/v1/planner/sample-size"),
         ["POST /api/v1/planner/shadow-cost"] = (Policies.ConsoleRead, "/api/v1/planner/shadow-cost"),
         ["POST /api/v1/planner/duration"] = (Policies.ConsoleRead, "/api/v1/planner/duration"),

@@ -752,6 +752,10 @@ namespace ModelConsole.Data.Migrations.Postgres
                         .HasDatabaseName("IX_telemetry_events_unpaired")
                         .HasFilter("\"ShadowOf\" IS NOT NULL AND \"PrimaryEventId\" IS NULL");
 
+                    b.HasIndex("BundleId", "Timestamp")
+                        .HasDatabaseName("IX_telemetry_events_paired")
+                        .HasFilter("\"PrimaryEventId\" IS NOT NULL");
+
                     b.HasIndex("RequestId", "BundleId")
                         .IsUnique();
 

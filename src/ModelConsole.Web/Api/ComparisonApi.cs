@@ -1,0 +1,30 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using ModelConsole.Web.Auth;
+using ModelConsole.Web.Services;
+
+namespace ModelConsole.Web.Api;
+
+/// <summary>API.md "Telemetry": a family's candidate against its active bundle.</summary>
+public static class ComparisonApi
+{
+    public static RouteGroupBuilder MapComparisonApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/families/{family}/comparison", CompareAsync).RequireAuthorization(Policies.ConsoleRead)
+            .WithTags("Telemetry").WithName("FamilyComparison")
+            .WithSummary("The candidate (CANARY, else SHADOW, or ?candidate=) against the ACTIVE bundle over a window of minutes ending now.");
+        return api;
+    }
+
+    private static async Task<Results<Ok<ComparisonAnswer>, ValidationProblem, ProblemHttpResult>> CompareAsync(
+        string family, string? candidate, int? windowMinutes, double? confidence, ComparisonService comparisons, CancellationToken cancellationToken)
+    {
+        var outcome = await comparisons.CompareAsync(family, candidate, windowMinutes, confidence, cancellationToken);
+        return outcome switch
+        {
+            { FamilyNotFound: true } => ApiProblems.NotFound($"There is no family named '{family}'."),
+            { Errors: { } errors } => ApiProblems.Invalid(errors),
+            { Conflict: { } conflict } => ApiProblems.Conflict(conflict),
+            _ => TypedResults.Ok(outcome.View!.Answer),
+        };
+    }
+}

@@ -1,0 +1,153 @@
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Statistics;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Core.Validation;
+using ModelConsole.Data.Stores;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>A paired difference (shadow − active over the same requests) with its interval and p-value.</summary>
+public sealed record PairedDifference(long Pairs, double MeanDifference, double CiLow, double CiHigh, double PValue);
+
+/// <summary>McNemar's test on the pairs where exactly one arm succeeded.</summary>
+public sealed record McNemarAnswer(double Statistic, double PValue);
+
+/// <summary>The paired section of a shadow comparison (API.md: pairs, agreement and the paired tests).</summary>
+public sealed record PairedAnswer(
+    long Pairs,
+    double? Agreement,
+    long SuccessOnlyActive,
+    long SuccessOnlyCandidate,
+    McNemarAnswer? McNemar,
+    PairedDifference? Quality,
+    PairedDifference? LatencyMs);
+
+/// <summary>API.md <c>GET /families/{family}/comparison</c>.</summary>
+public sealed record ComparisonAnswer(
+    string Family,
+    string Active,
+    string Candidate,
+    string CandidateStage,
+    int WindowMinutes,
+    double Confidence,
+    DateTime From,
+    DateTime To,
+    long MinSamples,
+    IReadOnlyList<ComparisonRow> Metrics,
+    PairedAnswer? Paired);
+
+/// <summary>A comparison and, for the page's overlay, each arm's latency histogram over the window.</summary>
+public sealed record ComparisonView(ComparisonAnswer Answer, IReadOnlyDictionary<int, long> ActiveLatency, IReadOnlyDictionary<int, long> CandidateLatency);
+
+/// <summary>Why a comparison could not be made, in the API's terms.</summary>
+public sealed record ComparisonOutcome(ComparisonView? View, bool FamilyNotFound = false, ValidationErrors? Errors = null, string? Conflict = null);
+
+/// <summary>
+/// Compares a family's candidate (its CANARY, else its SHADOW, or the one asked for) with its ACTIVE bundle over a
+/// window of minutes ending now: the rollups of both, merged, through Core's comparison, plus the paired shadow calls.
+/// </summary>
+public sealed class ComparisonService(RegistryService registry, TelemetryService telemetry, TelemetryStore store, TimeProvider clock)
+{
+    public const int DefaultWindowMinutes = 60;
+    public const int MaxWindowMinutes = 7 * 24 * 60;
+
+    /// <summary>The sample count a row needs to be called conclusive, until rules give each family its own.</summary>
+    public const long DefaultMinSamples = 200;
+
+    public async Task<ComparisonOutcome> CompareAsync(string family, string? candidate, int? windowMinutes, double? confidence, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var window = windowMinutes ?? DefaultWindowMinutes;
+        if (window is < 1 or > MaxWindowMinutes)
+        {
+            errors.Add("windowMinutes", $"The window is from 1 to {MaxWindowMinutes} minutes (7 days).");
+        }
+
+        var level = confidence ?? 0.95;
+        if (level is not (>= 0.5 and <= 0.999))
+        {
+            errors.Add("confidence", "The confidence level is from 0.5 to 0.999 (e.g. 0.95).");
+        }
+
+        var summary = await registry.GetFamilyAsync(family, cancellationToken);
+        if (summary is null)
+        {
+            return new ComparisonOutcome(null, FamilyNotFound: true);
+        }
+
+        string? chosen = null;
+        var stage = Stage.Canary;
+        if (candidate is not null)
+        {
+            var bundle = await registry.GetBundleAsync(candidate, cancellationToken);
+            if (bundle is null || bundle.Family != family)
+            {
+                errors.Add("candidate", $"There is no bundle named '{candidate}' in family '{family}'.");
+            }
+            else if (Stages.TryParse(bundle.Stage, out var s) && s is Stage.Canary or Stage.Shadow)
+            {
+                chosen = bundle.Name;
+                stage = s;
+            }
+            else
+            {
+                errors.Add("candidate", $"'{candidate}' is in {bundle.Stage}: only a bundle in SHADOW or CANARY is a candidate.");
+            }
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return new ComparisonOutcome(null, Errors: errors);
+        }
+
+        if (chosen is null)
+        {
+            (chosen, stage) = summary.Canary is { } canary ? (canary.Bundle, Stage.Canary)
+                : summary.Shadow is { } shadow ? (shadow.Bundle, Stage.Shadow)
+                : (null, stage);
+        }
+
+        if (chosen is null)
+        {
+            return new ComparisonOutcome(null, Conflict: $"Family '{family}' has no candidate: no bundle is in SHADOW or CANARY.");
+        }
+
+        if (summary.Active is not { } active)
+        {
+            return new ComparisonOutcome(null, Conflict: $"Family '{family}' has no ACTIVE bundle to compare with.");
+        }
+
+        var activeBundle = (await telemetry.FindBundleAsync(active, cancellationToken))!;
+        var candidateBundle = (await telemetry.FindBundleAsync(chosen, cancellationToken))!;
+        var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
+        var from = to.AddMinutes(-window);
+        var activeTotals = Fold(activeBundle.Id, await store.ReadRollupsAsync(activeBundle.Id, from, to, cancellationToken), from);
+        var candidateTotals = Fold(candidateBundle.Id, await store.ReadRollupsAsync(candidateBundle.Id, from, to, cancellationToken), from);
+        var rows = Comparison.Rows(activeTotals, candidateTotals, DefaultMinSamples, level);
+
+        PairedAnswer? paired = null;
+        if (stage == Stage.Shadow)
+        {
+            var totals = await store.ReadPairsAsync(candidateBundle.Id, activeBundle.Id, from, to, cancellationToken);
+            var p = Comparison.Paired(totals, level);
+            paired = new PairedAnswer(p.Pairs, p.Agreement, p.OnlyActiveSucceeded, p.OnlyCandidateSucceeded,
+                p.McNemar is { } m ? new McNemarAnswer(m.Statistic, m.PValue) : null,
+                p.Quality is { } q ? new PairedDifference(p.QualityPairs, q.Difference, q.CiLow, q.CiHigh, q.PValue) : null,
+                p.Latency is { } l ? new PairedDifference(p.Pairs, l.Difference, l.CiLow, l.CiHigh, l.PValue) : null);
+        }
+
+        var answer = new ComparisonAnswer(family, active, chosen, stage.ToWire(), window, level, from, to, DefaultMinSamples, rows, paired);
+        return new ComparisonOutcome(new ComparisonView(answer, activeTotals.Latency, candidateTotals.Latency));
+    }
+
+    private static MinuteRollup Fold(int bundleId, IEnumerable<MinuteRollup> minutes, DateTime from)
+    {
+        var total = new MinuteRollup(bundleId, from);
+        foreach (var minute in minutes)
+        {
+            total.Merge(minute);
+        }
+
+        return total;
+    }
+}
