@@ -18,6 +18,9 @@ public class ConsoleServer : IAsyncLifetime
     private Factory? _factory;
     private IPlaywright? _playwright;
 
+    /// <summary>A key with every scope, for journeys that act as a gateway (posting telemetry) before a user looks.</summary>
+    public const string BootstrapKey = "e2e-bootstrap-key-0123456789abcdef";
+
     public string BaseUrl { get; private set; } = "";
 
     public IBrowser Browser { get; private set; } = null!;
@@ -79,6 +82,7 @@ public class ConsoleServer : IAsyncLifetime
             builder.UseSetting("ConnectionStrings:ModelConsole", connectionString);
             builder.UseSetting("Demo:Enabled", "true");
             builder.UseSetting("Demo:Simulate", "false");
+            builder.UseSetting("Auth:BootstrapApiKey", BootstrapKey);
             // Every journey signs in from 127.0.0.1; the sign-in limit has its own integration test.
             builder.UseSetting("RateLimit:SignInPerMinute", "1000");
             foreach (var (key, value) in settings)

@@ -16,6 +16,7 @@ public class ThemeTourTests(ConsoleServer server) : BrowserTest(server)
             ("/bundles/sql-copilot-v2", "prompt-diff", "dark-bundle.png"),
             ("/audit", "audit-table", "dark-audit.png"),
             ("/planner", "planner-per-arm", "dark-planner.png"),
+            ("/compare?family=summarizer", "compare-table", "dark-compare.png"),
             ("/admin/users", "user-row-admin", "dark-users.png"),
             ("/admin/keys", "new-key-submit", "dark-keys.png"),
             ("/demo", "demo-start", "dark-demo.png"),

@@ -56,6 +56,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /access-denied"] = (Policies.SignedIn, "/access-denied"),
         ["GET /audit"] = (Policies.SignedIn, "/audit"),
         ["GET /planner"] = (Policies.SignedIn, "/planner"),
+        ["GET /compare"] = (Policies.SignedIn, "/compare"),
         ["* /hubs/alerts/negotiate"] = (Policies.ConsoleRead, "/hubs/alerts/negotiate?negotiateVersion=1"),
         ["* /hubs/alerts"] = (Policies.ConsoleRead, "/hubs/alerts"),
         ["GET /admin/users"] = (Policies.Admin, "/admin/users"),

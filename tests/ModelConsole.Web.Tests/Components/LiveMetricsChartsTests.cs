@@ -12,8 +12,13 @@ using MudBlazor.Services;
 namespace ModelConsole.Web.Tests.Components;
 
 /// <summary>The live charts draw the hour once, then only append finished minutes and move the in-progress marker.</summary>
-public sealed class LiveMetricsChartsTests : BunitContext
+public sealed class LiveMetricsChartsTests : BunitContext, IAsyncLifetime
 {
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    // MudBlazor's services only dispose asynchronously.
+    async Task IAsyncLifetime.DisposeAsync() => await DisposeAsync();
+
     private const string Interop = "./_content/Plotly.Blazor/plotly-interop-7.2.0.js";
 
     private readonly ManualClock _clock = new(new DateTimeOffset(2026, 11, 29, 12, 30, 20, TimeSpan.Zero));
