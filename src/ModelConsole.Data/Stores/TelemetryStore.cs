@@ -451,8 +451,9 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             g.Sum(x => x.Scored ? x.QualityDifference : 0.0),
             g.Sum(x => x.Scored ? x.QualityDifference * x.QualityDifference : 0.0),
             g.Sum(x => x.LatencyDifference),
-            g.Sum(x => x.LatencyDifference * x.LatencyDifference))).FirstOrDefaultAsync(cancellationToken);
-        return totals ?? PairedTotals.None;
+            g.Sum(x => x.LatencyDifference * x.LatencyDifference))).ToListAsync(cancellationToken);
+        // One group at most (none when there are no pairs).
+        return totals.Count == 0 ? PairedTotals.None : totals[0];
     }
 
     /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>
