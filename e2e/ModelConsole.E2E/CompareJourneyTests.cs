@@ -58,7 +58,7 @@ public class CompareJourneyTests(ConsoleServer server) : BrowserTest(server)
         await Expect(page.GetByTestId("compare-verdict-costPerCall")).ToContainTextAsync("worse");
         await Expect(page.GetByTestId("compare-pairs")).ToHaveTextAsync("250");
         await Expect(page.GetByTestId("compare-agreement")).ToHaveTextAsync("90.0 %");
-        await Expect(page.GetByTestId("compare-latency-chart").Locator(".scatterlayer .trace")).ToHaveCountAsync(2);
+        await Expect(page.GetByTestId("compare-latency-chart").Locator(".scatterlayer .trace")).ToHaveCountAsync(2, new() { Timeout = 30_000 });
         await ScreenshotAsync(page, "compare.png");
 
         var download = await page.RunAndWaitForDownloadAsync(() => page.GetByTestId("compare-export").ClickAsync());

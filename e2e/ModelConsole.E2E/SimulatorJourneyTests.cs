@@ -48,8 +48,9 @@ public class SimulatorJourneyTests(SimulatedConsoleServer server) : BrowserTest(
         var requests = page.GetByTestId("metrics-requests");
         await WaitForAsync(requests, n => n > 0, "requests in the last hour");
         var before = Number(await requests.TextContentAsync());
-        await Expect(page.GetByTestId("chart-requests").Locator(".scatterlayer .trace").First).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("chart-latency").Locator(".scatterlayer .trace")).ToHaveCountAsync(4);
+        // Plotly's script is large: on a busy machine the first draw can take a while.
+        await Expect(page.GetByTestId("chart-requests").Locator(".scatterlayer .trace").First).ToBeVisibleAsync(new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("chart-latency").Locator(".scatterlayer .trace")).ToHaveCountAsync(4, new() { Timeout = 30_000 });
         await WaitForAsync(requests, n => n > before, "requests growing live");
         await ScreenshotAsync(page, "bundle-live.png");
 

@@ -21,6 +21,8 @@ public abstract class ModelConsoleDbContext(DbContextOptions options) : Identity
     public DbSet<RollupEntity> Rollups => Set<RollupEntity>();
     public DbSet<RollupLatencyEntity> RollupLatency => Set<RollupLatencyEntity>();
     public DbSet<RollupErrorEntity> RollupErrors => Set<RollupErrorEntity>();
+    public DbSet<RuleEntity> Rules => Set<RuleEntity>();
+    public DbSet<AlertEntity> Alerts => Set<AlertEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {

@@ -23,7 +23,9 @@ builder.Services.AddSingleton<TelemetryService>();
 builder.Services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<TelemetryService>());
 builder.Services.AddSingleton<PlannerService>();
 builder.Services.AddSingleton<ComparisonService>();
-builder.Services.AddConsoleJobs();
+builder.Services.AddSingleton<EvaluationService>();
+builder.Services.AddHostedService<EvaluationTriggers>();
+builder.Services.AddConsoleJobs(builder.Configuration);
 builder.Services.AddHostedService<ModelConsole.Web.Hubs.HubRelay>();
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<DatabaseStartup>();
@@ -75,6 +77,7 @@ api.MapLedgerApi();
 api.MapTelemetryApi();
 api.MapPlannerApi();
 api.MapComparisonApi();
+api.MapAlertsApi();
 app.MapApiFallback();
 app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 

@@ -19,6 +19,8 @@ public static class LedgerActions
     public const string ApiKeyCreated = "api-key-created";
     public const string ApiKeyRevoked = "api-key-revoked";
     public const string PlanAttached = "plan-attached";
+    public const string RulesChanged = "rules-changed";
+    public const string BaselineCaptured = "baseline-captured";
     public const string DemoDegraded = "demo-degraded";
     public const string DemoDegradationStopped = "demo-degradation-stopped";
 }

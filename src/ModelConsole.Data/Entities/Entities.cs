@@ -22,6 +22,9 @@ public sealed class FamilyEntity : IVersioned
 
     /// <summary>The routing version the family's last rollback produced (for idempotent rollbacks).</summary>
     public long? LastRollbackVersion { get; set; }
+
+    /// <summary>Bumped by every change of the family's rules: their ETag.</summary>
+    public long RulesVersion { get; set; }
     public long Version { get; set; }
     public List<BundleEntity> Bundles { get; set; } = [];
 }
@@ -62,6 +65,10 @@ public sealed class BundleEntity : IVersioned
     public double? BaselineCostPerCallStdDevUsd { get; set; }
     public double? BaselineNegativeFeedbackRate { get; set; }
     public bool HasBaseline { get; set; }
+
+    /// <summary>A baseline captured from the bundle's own canary traffic when it was promoted (JSON), and when.</summary>
+    public string? CapturedBaseline { get; set; }
+    public DateTime? CapturedBaselineAt { get; set; }
 
     /// <summary>The failover chain as a JSON array of { provider, modelId }.</summary>
     public string Fallbacks { get; set; } = "[]";

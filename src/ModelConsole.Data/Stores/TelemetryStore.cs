@@ -457,16 +457,21 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
     }
 
     /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>
-    public async Task<IReadOnlyList<MinuteRollup>> ReadRollupsAsync(int bundleId, DateTime from, DateTime to, CancellationToken cancellationToken)
+    public async Task<IReadOnlyList<MinuteRollup>> ReadRollupsAsync(int bundleId, DateTime from, DateTime to, CancellationToken cancellationToken) =>
+        (await ReadRollupsAsync([bundleId], from, to, cancellationToken)).GetValueOrDefault(bundleId) ?? [];
+
+    /// <summary>Several bundles' minute rollups in [from, to) in one set-based read (three queries), per bundle, by minute.</summary>
+    public async Task<IReadOnlyDictionary<int, IReadOnlyList<MinuteRollup>>> ReadRollupsAsync(IReadOnlyCollection<int> bundleIds, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.Rollups.AsNoTracking().Where(r => r.BundleId == bundleId && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
-        var latency = await db.RollupLatency.AsNoTracking().Where(r => r.BundleId == bundleId && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
-        var errors = await db.RollupErrors.AsNoTracking().Where(r => r.BundleId == bundleId && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
-        var byMinute = rows.ToDictionary(r => r.Minute, ToRollup);
+        var ids = bundleIds.Distinct().ToList();
+        var rows = await db.Rollups.AsNoTracking().Where(r => ids.Contains(r.BundleId) && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
+        var latency = await db.RollupLatency.AsNoTracking().Where(r => ids.Contains(r.BundleId) && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
+        var errors = await db.RollupErrors.AsNoTracking().Where(r => ids.Contains(r.BundleId) && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
+        var byKey = rows.ToDictionary(r => (r.BundleId, r.Minute), ToRollup);
         foreach (var l in latency)
         {
-            if (byMinute.TryGetValue(l.Minute, out var r))
+            if (byKey.TryGetValue((l.BundleId, l.Minute), out var r))
             {
                 r.Latency[l.Bucket] = l.Count;
             }
@@ -474,13 +479,14 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
 
         foreach (var e in errors)
         {
-            if (byMinute.TryGetValue(e.Minute, out var r))
+            if (byKey.TryGetValue((e.BundleId, e.Minute), out var r))
             {
                 r.ErrorsByType[e.ErrorType] = e.Count;
             }
         }
 
-        return byMinute.Values.OrderBy(r => r.Minute).ToList();
+        return byKey.Values.GroupBy(r => r.BundleId)
+            .ToDictionary(g => g.Key, g => (IReadOnlyList<MinuteRollup>)g.OrderBy(r => r.Minute).ToList());
     }
 
     private static MinuteRollup ToRollup(Entities.RollupEntity r) => new(r.BundleId, r.Minute)

@@ -31,11 +31,13 @@ public sealed class HubRelay(LiveEvents events, IHubContext<AlertsHub> hub, ILog
 
     private async Task RelayAsync(object @event)
     {
-        var method = @event switch
+        var (method, payload) = @event switch
         {
-            StageChangedEvent => "stageChanged",
-            RollbackCompletedEvent => "rollbackCompleted",
-            _ => null,
+            StageChangedEvent => ("stageChanged", @event),
+            RollbackCompletedEvent => ("rollbackCompleted", @event),
+            AlertRaisedEvent raised => ("alertRaised", (object)raised.Alert),
+            AlertChangedEvent { Alert.State: "resolved" } resolved => ("alertResolved", resolved.Alert),
+            _ => (null, null),
         };
         if (method is null)
         {
@@ -44,7 +46,7 @@ public sealed class HubRelay(LiveEvents events, IHubContext<AlertsHub> hub, ILog
 
         try
         {
-            await hub.Clients.All.SendAsync(method, @event);
+            await hub.Clients.All.SendAsync(method, payload);
         }
         catch (Exception ex)
         {

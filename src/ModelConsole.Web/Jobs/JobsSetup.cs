@@ -11,9 +11,11 @@ public static class JobsSetup
 {
     public const string SchedulerName = "ModelConsole";
 
-    public static IServiceCollection AddConsoleJobs(this IServiceCollection services)
+    public static IServiceCollection AddConsoleJobs(this IServiceCollection services, IConfiguration configuration)
     {
+        var interval = TimeSpan.FromSeconds(Math.Clamp(configuration.GetValue("Evaluation:IntervalSeconds", 10), 1, 3600));
         services.AddSingleton<TelemetryPruneJob>();
+        services.AddSingleton<EvaluationJob>();
         services.AddQuartz(q =>
         {
             q.ConfigureScheduler(o => o.InstanceName = SchedulerName);
@@ -22,6 +24,10 @@ public static class JobsSetup
             q.AddTrigger(t => t.ForJob(TelemetryPruneJob.Key).WithIdentity("telemetry-prune-every-10-minutes", "telemetry")
                 .StartAt(DateTimeOffset.UtcNow.AddMinutes(1))
                 .WithSimpleSchedule(s => s.WithInterval(TelemetryPruneJob.Interval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
+            q.AddJob<EvaluationJob>(j => j.WithIdentity(EvaluationJob.Key));
+            q.AddTrigger(t => t.ForJob(EvaluationJob.Key).WithIdentity("evaluate-rules-every-interval", "alerts")
+                .StartAt(DateTimeOffset.UtcNow.Add(interval))
+                .WithSimpleSchedule(s => s.WithInterval(interval).RepeatForever().WithMisfireInstruction(SimpleTriggerMisfireInstruction.NextWithRemainingCount)));
         });
         services.AddQuartzHostedService(o => o.WaitForJobsToComplete = true);
         return services;

@@ -154,6 +154,106 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("ModelConsole.Data.Entities.AlertEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Bundle")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int>("BundleId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Derivation")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("integer");
+
+                    b.Property<double?>("Limit")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double?>("Observed")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("ResolveReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<long?>("RollbackElapsedMs")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("RuleId")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FamilyId");
+
+                    b.HasIndex("BundleId", "RuleId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_alerts_open")
+                        .HasFilter("\"State\" <> 'resolved'");
+
+                    b.HasIndex("State", "RaisedAt");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
             modelBuilder.Entity("ModelConsole.Data.Entities.ApiKeyEntity", b =>
                 {
                     b.Property<int>("Id")
@@ -259,6 +359,12 @@ namespace ModelConsole.Data.Migrations.Postgres
                         .HasMaxLength(64)
                         .HasColumnType("character(64)")
                         .IsFixedLength();
+
+                    b.Property<string>("CapturedBaseline")
+                        .HasColumnType("text");
+
+                    b.Property<DateTime?>("CapturedBaselineAt")
+                        .HasColumnType("timestamp with time zone");
 
                     b.Property<int>("Changed")
                         .HasColumnType("integer");
@@ -480,6 +586,9 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<long>("RoutingVersion")
                         .HasColumnType("bigint");
 
+                    b.Property<long>("RulesVersion")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("bigint");
@@ -668,6 +777,58 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.ToTable("rollup_latency", (string)null);
                 });
 
+            modelBuilder.Entity("ModelConsole.Data.Entities.RuleEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<int>("Consecutive")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double>("MinAbsoluteEffect")
+                        .HasColumnType("double precision");
+
+                    b.Property<double>("MinEffect")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("MinSamples")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Tolerance")
+                        .HasColumnType("double precision");
+
+                    b.Property<int>("WindowMinutes")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Z")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FamilyId", "Position");
+
+                    b.ToTable("rules", (string)null);
+                });
+
             modelBuilder.Entity("ModelConsole.Data.Entities.TelemetryEventEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -829,6 +990,15 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Navigation("Family");
 
                     b.Navigation("Parent");
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.RuleEntity", b =>
+                {
+                    b.HasOne("ModelConsole.Data.Entities.FamilyEntity", null)
+                        .WithMany()
+                        .HasForeignKey("FamilyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.FamilyEntity", b =>

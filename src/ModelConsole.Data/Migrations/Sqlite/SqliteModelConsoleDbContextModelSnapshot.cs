@@ -145,6 +145,104 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("ModelConsole.Data.Entities.AlertEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("AcknowledgedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AcknowledgedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Bundle")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("BundleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Derivation")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double?>("Limit")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("Observed")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("RaisedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reference")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Resolution")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResolveReason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("ResolvedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("ResolvedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RollbackElapsedMs")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FamilyId");
+
+                    b.HasIndex("BundleId", "RuleId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_alerts_open")
+                        .HasFilter("\"State\" <> 'resolved'");
+
+                    b.HasIndex("State", "RaisedAt");
+
+                    b.ToTable("alerts", (string)null);
+                });
+
             modelBuilder.Entity("ModelConsole.Data.Entities.ApiKeyEntity", b =>
                 {
                     b.Property<int>("Id")
@@ -246,6 +344,12 @@ namespace ModelConsole.Data.Migrations.Sqlite
                         .HasMaxLength(64)
                         .HasColumnType("TEXT")
                         .IsFixedLength();
+
+                    b.Property<string>("CapturedBaseline")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("CapturedBaselineAt")
+                        .HasColumnType("TEXT");
 
                     b.Property<int>("Changed")
                         .HasColumnType("INTEGER");
@@ -465,6 +569,9 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<long>("RoutingVersion")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("RulesVersion")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("Version")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
@@ -651,6 +758,56 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.ToTable("rollup_latency", (string)null);
                 });
 
+            modelBuilder.Entity("ModelConsole.Data.Entities.RuleEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Action")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Consecutive")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("MinAbsoluteEffect")
+                        .HasColumnType("REAL");
+
+                    b.Property<double>("MinEffect")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("MinSamples")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Position")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Tolerance")
+                        .HasColumnType("REAL");
+
+                    b.Property<int>("WindowMinutes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Z")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FamilyId", "Position");
+
+                    b.ToTable("rules", (string)null);
+                });
+
             modelBuilder.Entity("ModelConsole.Data.Entities.TelemetryEventEntity", b =>
                 {
                     b.Property<long>("Id")
@@ -810,6 +967,15 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Navigation("Family");
 
                     b.Navigation("Parent");
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.RuleEntity", b =>
+                {
+                    b.HasOne("ModelConsole.Data.Entities.FamilyEntity", null)
+                        .WithMany()
+                        .HasForeignKey("FamilyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.FamilyEntity", b =>

@@ -191,8 +191,8 @@ public sealed partial class LiveMetricsCharts
             PaperBgColor = "rgba(0,0,0,0)",
             PlotBgColor = "rgba(0,0,0,0)",
             Font = new Font { Color = "#8a8f98", Size = 11 },
-            ShowLegend = series.Length > 1,
-            Legend = [new Legend { Orientation = Plotly.Blazor.LayoutLib.LegendLib.OrientationEnum.H, Y = 1.15m, X = 1, XAnchor = Plotly.Blazor.LayoutLib.LegendLib.XAnchorEnum.Right }],
+            // The title names the series and their colours; a legend would take room from a small chart.
+            ShowLegend = false,
             XAxis = [new XAxis { Type = Plotly.Blazor.LayoutLib.XAxisLib.TypeEnum.Date, GridColor = "rgba(128,128,128,0.2)" }],
             YAxis = [new YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = unit }, GridColor = "rgba(128,128,128,0.2)", RangeMode = Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero }],
         };
@@ -201,7 +201,7 @@ public sealed partial class LiveMetricsCharts
         [
             new("requests", "Requests per minute", "requests", ("requests", p => p.Requests)),
             new("error-rate", "Error rate", "%", ("error rate", p => p.ErrorRate * 100)),
-            new("latency", "Latency", "ms", ("p50", p => p.LatencyP50Ms), ("p95", p => p.LatencyP95Ms)),
+            new("latency", "Latency: p50 (blue) and p95 (amber)", "ms", ("p50", p => p.LatencyP50Ms), ("p95", p => p.LatencyP95Ms)),
             new("cost", "Cost per minute", "USD", ("cost", p => p.CostUsd)),
             new("quality", "Quality (scored calls)", "mean score", ("quality", p => p.QualityMean)),
         ];

@@ -1,0 +1,31 @@
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Statistics;
+using ModelConsole.Core.Telemetry;
+
+namespace ModelConsole.Core.Thresholds;
+
+/// <summary>A baseline captured from a bundle's own live traffic (at its promotion, from its canary minutes).</summary>
+public static class BaselineCapture
+{
+    /// <summary>The baseline the folded window says, or null when it holds no calls.</summary>
+    public static Baseline? From(MinuteRollup window)
+    {
+        if (window.Requests == 0)
+        {
+            return null;
+        }
+
+        var quality = Comparison.Summary(window.QualityCount, window.QualitySum, window.QualitySumSquares);
+        var cost = Comparison.Summary(window.CostCount, window.CostSum, window.CostSumSquares);
+        return new Baseline(
+            window.Requests,
+            (double)window.Errors / window.Requests,
+            quality?.Mean,
+            quality?.StdDev,
+            window.LatencyPercentile(0.50),
+            window.LatencyPercentile(0.95),
+            cost?.Mean,
+            cost?.StdDev,
+            (double)window.NegativeFeedback / window.Requests);
+    }
+}

@@ -1,0 +1,167 @@
+using ModelConsole.Core.Validation;
+
+namespace ModelConsole.Core.Thresholds;
+
+/// <summary>What a rule watches; each has a fixed bad direction (quality down, everything else up).</summary>
+public enum RuleMetric
+{
+    ErrorRate,
+    LatencyP95,
+    QualityMean,
+    CostPerCall,
+    NegativeFeedbackRate,
+}
+
+/// <summary>What a rule does once it has breached <see cref="Rule.Consecutive"/> times in a row.</summary>
+public enum RuleAction
+{
+    Alert,
+    Rollback,
+}
+
+/// <summary>A threshold rule with every field filled (API.md "Rules and alerts").</summary>
+public sealed record Rule(
+    long Id,
+    RuleMetric Metric,
+    RuleAction Action,
+    double Z,
+    double MinEffect,
+    double MinAbsoluteEffect,
+    double Tolerance,
+    int WindowMinutes,
+    long MinSamples,
+    int Consecutive)
+{
+    public bool IsRate => Metric is RuleMetric.ErrorRate or RuleMetric.NegativeFeedbackRate;
+
+    public bool IsMean => Metric is RuleMetric.QualityMean or RuleMetric.CostPerCall;
+}
+
+/// <summary>The wire names of metrics and actions, one place for the API, the store and the pages.</summary>
+public static class RuleNames
+{
+    public static string Of(RuleMetric metric) => metric switch
+    {
+        RuleMetric.ErrorRate => "errorRate",
+        RuleMetric.LatencyP95 => "latencyP95",
+        RuleMetric.QualityMean => "qualityMean",
+        RuleMetric.CostPerCall => "costPerCall",
+        _ => "negativeFeedbackRate",
+    };
+
+    public static string Of(RuleAction action) => action == RuleAction.Rollback ? "rollback" : "alert";
+
+    public static bool TryMetric(string? value, out RuleMetric metric)
+    {
+        foreach (var m in Enum.GetValues<RuleMetric>())
+        {
+            if (Of(m) == value)
+            {
+                metric = m;
+                return true;
+            }
+        }
+
+        metric = default;
+        return false;
+    }
+
+    public static bool TryAction(string? value, out RuleAction action)
+    {
+        action = value == "rollback" ? RuleAction.Rollback : RuleAction.Alert;
+        return value is "rollback" or "alert";
+    }
+}
+
+/// <summary>A rule as a caller writes it: anything left out takes API.md's default.</summary>
+public sealed record RuleDraft(
+    long? Id,
+    string? Metric,
+    string? Action,
+    double? Z = null,
+    double? MinEffect = null,
+    double? MinAbsoluteEffect = null,
+    double? Tolerance = null,
+    int? WindowMinutes = null,
+    long? MinSamples = null,
+    int? Consecutive = null)
+{
+    public const int MaxWindowMinutes = 1440;
+    public const int MaxRules = 50;
+
+    /// <summary>The rule with defaults filled in, or the field errors (keys prefixed with <paramref name="prefix"/>).</summary>
+    public Rule? ToRule(long id, ValidationErrors errors, string prefix = "")
+    {
+        var ok = true;
+        void Fail(string field, string message)
+        {
+            errors.Add(prefix + field, message);
+            ok = false;
+        }
+
+        if (!RuleNames.TryMetric(Metric, out var metric))
+        {
+            Fail("metric", "Metric is one of errorRate, latencyP95, qualityMean, costPerCall, negativeFeedbackRate.");
+        }
+
+        if (!RuleNames.TryAction(Action, out var action))
+        {
+            Fail("action", "Action is alert or rollback.");
+        }
+
+        if (Z is { } z && !(z > 0 && z <= 20))
+        {
+            Fail("z", "z is above 0 and at most 20 (3 is usual).");
+        }
+
+        if (MinEffect is { } effect && !(effect >= 0 && effect <= 100))
+        {
+            Fail("minEffect", "minEffect is a relative change from 0 to 100 (0.2 = 20 %).");
+        }
+
+        if (MinAbsoluteEffect is { } absolute && !(absolute >= 0 && double.IsFinite(absolute)))
+        {
+            Fail("minAbsoluteEffect", "minAbsoluteEffect is 0 or more.");
+        }
+
+        if (Tolerance is { } tolerance && !(tolerance >= 0 && tolerance <= 10))
+        {
+            Fail("tolerance", "tolerance is a relative margin from 0 to 10 (0.25 = 25 %).");
+        }
+
+        if (WindowMinutes is { } window && window is < 1 or > MaxWindowMinutes)
+        {
+            Fail("windowMinutes", $"windowMinutes is from 1 to {MaxWindowMinutes}.");
+        }
+
+        if (MinSamples is { } samples && samples is < 1 or > 100_000_000)
+        {
+            Fail("minSamples", "minSamples is at least 1.");
+        }
+
+        if (Consecutive is { } consecutive && consecutive is < 1 or > 100)
+        {
+            Fail("consecutive", "consecutive is from 1 to 100.");
+        }
+
+        if (!ok)
+        {
+            return null;
+        }
+
+        var rate = metric is RuleMetric.ErrorRate or RuleMetric.NegativeFeedbackRate;
+        return new Rule(id, metric, action, Z ?? 3, MinEffect ?? 0.2, MinAbsoluteEffect ?? (rate ? 0.005 : 0), Tolerance ?? 0.25,
+            WindowMinutes ?? 5, MinSamples ?? 200, Consecutive ?? (action == RuleAction.Rollback ? 1 : 2));
+    }
+
+    /// <summary>The rules a new family starts with (API.md).</summary>
+    public static IReadOnlyList<RuleDraft> Defaults { get; } =
+    [
+        new(null, "errorRate", "rollback", Z: 4, MinEffect: 1.0, MinAbsoluteEffect: 0.01),
+        new(null, "errorRate", "alert"),
+        new(null, "latencyP95", "alert"),
+        new(null, "qualityMean", "alert", MinEffect: 0.05),
+        new(null, "costPerCall", "alert"),
+        new(null, "negativeFeedbackRate", "alert"),
+    ];
+}

@@ -1,0 +1,30 @@
+namespace ModelConsole.Core.Thresholds;
+
+/// <summary>
+/// A rule's memory between evaluations for one bundle: breaching verdicts in a row (each on new data), healthy ones
+/// in a row, and the newest data a counted breach saw.
+/// </summary>
+public sealed record RuleState(int Breaches, int Healthy, DateTime? LastCountedDataAt)
+{
+    public static readonly RuleState Initial = new(0, 0, null);
+
+    /// <summary>
+    /// The state after <paramref name="verdict"/>. A breach counts only when the window holds data newer than the last
+    /// counted one (re-judging the same data is not new evidence); a pass clears the breaches; an inconclusive verdict
+    /// changes nothing. <c>Act</c> is true when the breaches reach the rule's <c>consecutive</c>.
+    /// </summary>
+    public (RuleState State, bool Act) Next(Verdict verdict, DateTime? newestDataAt)
+    {
+        switch (verdict.Kind)
+        {
+            case VerdictKind.Breach:
+                var isNew = newestDataAt is { } t && (LastCountedDataAt is not { } last || t > last);
+                var next = isNew ? new RuleState(Breaches + 1, 0, newestDataAt) : this with { Healthy = 0 };
+                return (next, next.Breaches >= verdict.Rule.Consecutive);
+            case VerdictKind.Pass:
+                return (new RuleState(0, Healthy + 1, LastCountedDataAt), false);
+            default:
+                return (this, false);
+        }
+    }
+}

@@ -1,0 +1,43 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+using ModelConsole.Data.Entities;
+
+namespace ModelConsole.Data.Configuration;
+
+internal sealed class RuleConfiguration : IEntityTypeConfiguration<RuleEntity>
+{
+    public void Configure(EntityTypeBuilder<RuleEntity> b)
+    {
+        b.ToTable("rules");
+        b.HasKey(x => x.Id);
+        b.HasIndex(x => new { x.FamilyId, x.Position });
+        b.Property(x => x.Metric).HasMaxLength(32);
+        b.Property(x => x.Action).HasMaxLength(16);
+        b.HasOne<FamilyEntity>().WithMany().HasForeignKey(x => x.FamilyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
+internal sealed class AlertConfiguration : IEntityTypeConfiguration<AlertEntity>
+{
+    public void Configure(EntityTypeBuilder<AlertEntity> b)
+    {
+        b.ToTable("alerts");
+        b.HasKey(x => x.Id);
+        // At most one open alert per bundle and rule, whoever races to raise it.
+        b.HasIndex(x => new { x.BundleId, x.RuleId }).IsUnique().HasDatabaseName("IX_alerts_open")
+            .HasFilter("\"State\" <> 'resolved'");
+        b.HasIndex(x => new { x.State, x.RaisedAt });
+        b.HasIndex(x => x.FamilyId);
+        b.Property(x => x.Family).HasMaxLength(64);
+        b.Property(x => x.Bundle).HasMaxLength(128);
+        b.Property(x => x.Metric).HasMaxLength(32);
+        b.Property(x => x.Action).HasMaxLength(16);
+        b.Property(x => x.Reference).HasMaxLength(64);
+        b.Property(x => x.Derivation).HasMaxLength(2000);
+        b.Property(x => x.State).HasMaxLength(16);
+        b.Property(x => x.Resolution).HasMaxLength(16);
+        b.Property(x => x.AcknowledgedBy).HasMaxLength(256);
+        b.Property(x => x.ResolvedBy).HasMaxLength(256);
+        b.Property(x => x.ResolveReason).HasMaxLength(2000);
+    }
+}

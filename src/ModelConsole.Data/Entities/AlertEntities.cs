@@ -1,0 +1,51 @@
+namespace ModelConsole.Data.Entities;
+
+/// <summary>One threshold rule of a family (Core's <c>Rule</c>), in the order the family lists them.</summary>
+public sealed class RuleEntity
+{
+    public long Id { get; set; }
+    public int FamilyId { get; set; }
+    public int Position { get; set; }
+    public required string Metric { get; set; }
+    public required string Action { get; set; }
+    public double Z { get; set; }
+    public double MinEffect { get; set; }
+    public double MinAbsoluteEffect { get; set; }
+    public double Tolerance { get; set; }
+    public int WindowMinutes { get; set; }
+    public long MinSamples { get; set; }
+    public int Consecutive { get; set; }
+}
+
+/// <summary>
+/// An alert a rule raised. While it is open (firing or acknowledged) it is the only open one for its bundle and rule:
+/// a partial unique index says so, so two evaluations racing cannot raise it twice.
+/// </summary>
+public sealed class AlertEntity
+{
+    public const string Firing = "firing";
+    public const string Acknowledged = "acknowledged";
+    public const string Resolved = "resolved";
+
+    public long Id { get; set; }
+    public int FamilyId { get; set; }
+    public required string Family { get; set; }
+    public int BundleId { get; set; }
+    public required string Bundle { get; set; }
+    public long RuleId { get; set; }
+    public required string Metric { get; set; }
+    public required string Action { get; set; }
+    public double? Observed { get; set; }
+    public double? Limit { get; set; }
+    public required string Reference { get; set; }
+    public required string Derivation { get; set; }
+    public required string State { get; set; }
+    public DateTime RaisedAt { get; set; }
+    public DateTime? AcknowledgedAt { get; set; }
+    public string? AcknowledgedBy { get; set; }
+    public string? Resolution { get; set; }
+    public DateTime? ResolvedAt { get; set; }
+    public string? ResolvedBy { get; set; }
+    public string? ResolveReason { get; set; }
+    public long? RollbackElapsedMs { get; set; }
+}

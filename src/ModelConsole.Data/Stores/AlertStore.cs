@@ -1,0 +1,349 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Ledger;
+using ModelConsole.Core.Thresholds;
+using ModelConsole.Core.Validation;
+using ModelConsole.Data.Entities;
+
+namespace ModelConsole.Data.Stores;
+
+/// <summary>A family's rules and their version (the ETag of <c>GET /families/{family}/rules</c>).</summary>
+public sealed record FamilyRules(int FamilyId, string Family, long Version, IReadOnlyList<Rule> Rules);
+
+/// <summary>An alert as the API, the pages and the hub show it (API.md "Rules and alerts").</summary>
+public sealed record AlertRecord(
+    long Id,
+    string Family,
+    string Bundle,
+    long RuleId,
+    string Metric,
+    string Action,
+    double? Observed,
+    double? Limit,
+    string Reference,
+    string Derivation,
+    string State,
+    DateTime RaisedAt,
+    DateTime? AcknowledgedAt,
+    string? AcknowledgedBy,
+    string? Resolution,
+    DateTime? ResolvedAt,
+    string? ResolvedBy,
+    long? RollbackElapsedMs);
+
+/// <summary>What a replacement of a family's rules came to.</summary>
+public enum RulesWrite
+{
+    Saved,
+    UnknownFamily,
+    StaleVersion,
+}
+
+/// <summary>
+/// Rules and alerts. A family's rules exist from its first read: a family that never had any gets API.md's defaults,
+/// written once (the version moves from 0 to 1 in the same statement that claims the write).
+/// </summary>
+public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory, TimeProvider clock)
+{
+    public async Task<FamilyRules?> RulesAsync(string family, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var f = await db.Families.AsNoTracking().Where(x => x.Name == family).Select(x => new { x.Id, x.RulesVersion }).SingleOrDefaultAsync(cancellationToken);
+        if (f is null)
+        {
+            return null;
+        }
+
+        if (f.RulesVersion == 0)
+        {
+            await SeedDefaultsAsync(db, f.Id, cancellationToken);
+        }
+
+        return await ReadAsync(db, f.Id, family, cancellationToken);
+    }
+
+    /// <summary>Every family's rules in one read, for an evaluation pass (families without rules yet get their defaults first).</summary>
+    public async Task<IReadOnlyDictionary<string, FamilyRules>> AllRulesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var unseeded = await db.Families.Where(f => f.RulesVersion == 0).Select(f => f.Id).ToListAsync(cancellationToken);
+        foreach (var id in unseeded)
+        {
+            await SeedDefaultsAsync(db, id, cancellationToken);
+        }
+
+        var families = await db.Families.AsNoTracking().Select(f => new { f.Id, f.Name, f.RulesVersion }).ToListAsync(cancellationToken);
+        var rules = (await db.Rules.AsNoTracking().OrderBy(r => r.FamilyId).ThenBy(r => r.Position).ToListAsync(cancellationToken)).ToLookup(r => r.FamilyId);
+        return families.ToDictionary(f => f.Name, f => new FamilyRules(f.Id, f.Name, f.RulesVersion, rules[f.Id].Select(ToRule).ToList()), StringComparer.Ordinal);
+    }
+
+    /// <summary>
+    /// Replaces a family's rules in one transaction with its ledger record. A draft that names the id of one of the
+    /// family's rules keeps that id (its open alerts stay its own); the others get new ids; rules left out are gone.
+    /// </summary>
+    public async Task<(RulesWrite Result, FamilyRules? Rules)> ReplaceRulesAsync(string family, IReadOnlyList<Rule> rules, long? expectedVersion, string actor, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var f = await db.Families.AsNoTracking().Where(x => x.Name == family).Select(x => new { x.Id, x.RulesVersion }).SingleOrDefaultAsync(cancellationToken);
+        if (f is null)
+        {
+            return (RulesWrite.UnknownFamily, null);
+        }
+
+        if (f.RulesVersion == 0)
+        {
+            await SeedDefaultsAsync(db, f.Id, cancellationToken);
+        }
+
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var current = await db.Families.Where(x => x.Id == f.Id).Select(x => x.RulesVersion).SingleAsync(cancellationToken);
+        if (expectedVersion is { } expected && expected != current)
+        {
+            return (RulesWrite.StaleVersion, null);
+        }
+
+        // The version moves only if nobody else moved it since it was read: the loser of a race gets StaleVersion.
+        var claimed = await db.Families.Where(x => x.Id == f.Id && x.RulesVersion == current)
+            .ExecuteUpdateAsync(s => s.SetProperty(x => x.RulesVersion, current + 1), cancellationToken);
+        if (claimed == 0)
+        {
+            return (RulesWrite.StaleVersion, null);
+        }
+
+        var existing = await db.Rules.Where(r => r.FamilyId == f.Id).ToListAsync(cancellationToken);
+        var kept = new HashSet<long>();
+        for (var i = 0; i < rules.Count; i++)
+        {
+            var rule = rules[i];
+            var entity = existing.FirstOrDefault(e => e.Id == rule.Id && !kept.Contains(e.Id));
+            if (entity is null)
+            {
+                entity = new RuleEntity { FamilyId = f.Id, Metric = "", Action = "" };
+                db.Rules.Add(entity);
+            }
+            else
+            {
+                kept.Add(entity.Id);
+            }
+
+            Fill(entity, rule, i);
+        }
+
+        db.Rules.RemoveRange(existing.Where(e => !kept.Contains(e.Id)));
+        db.Ledger.Add(new LedgerEntryEntity
+        {
+            At = clock.GetUtcNow().UtcDateTime, Actor = actor, Action = LedgerActions.RulesChanged, Family = family,
+            Reason = $"{rules.Count} rules", Evidence = JsonSerializer.Serialize(new { version = current + 1, rules = rules.Select(Wire) }, JsonSerializerOptions.Web),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return (RulesWrite.Saved, await ReadAsync(db, f.Id, family, cancellationToken));
+    }
+
+    /// <summary>A bundle's baseline to judge it by: the one captured at its promotion, else the registered one.</summary>
+    public async Task<BaselineReference?> BaselineAsync(int bundleId, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var b = await db.Bundles.AsNoTracking().Where(x => x.Id == bundleId).SingleOrDefaultAsync(cancellationToken);
+        if (b is null)
+        {
+            return null;
+        }
+
+        if (b.CapturedBaseline is { } captured)
+        {
+            return new BaselineReference(JsonSerializer.Deserialize<Baseline>(captured, JsonSerializerOptions.Web)!, "captured");
+        }
+
+        return b.HasBaseline
+            ? new BaselineReference(new Baseline(b.BaselineSamples, b.BaselineErrorRate, b.BaselineQualityMean, b.BaselineQualityStdDev, b.BaselineLatencyP50Ms,
+                b.BaselineLatencyP95Ms, b.BaselineCostPerCallUsd, b.BaselineCostPerCallStdDevUsd, b.BaselineNegativeFeedbackRate), "registered")
+            : null;
+    }
+
+    /// <summary>Stores a baseline captured from a bundle's own traffic (at promotion, or on demand).</summary>
+    public async Task CaptureBaselineAsync(int bundleId, Baseline baseline, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var json = JsonSerializer.Serialize(baseline, JsonSerializerOptions.Web);
+        var now = clock.GetUtcNow().UtcDateTime;
+        await db.Bundles.Where(b => b.Id == bundleId)
+            .ExecuteUpdateAsync(s => s.SetProperty(b => b.CapturedBaseline, json).SetProperty(b => b.CapturedBaselineAt, now), cancellationToken);
+    }
+
+    /// <summary>Open (firing or acknowledged) alerts of a family, by bundle and rule.</summary>
+    public async Task<IReadOnlyList<AlertRecord>> OpenAlertsAsync(int familyId, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Alerts.AsNoTracking().Where(a => a.FamilyId == familyId && a.State != AlertEntity.Resolved).ToListAsync(cancellationToken);
+        return rows.Select(ToRecord).ToList();
+    }
+
+    /// <summary>Raises an alert unless one is already open for its bundle and rule (then null: the database keeps one).</summary>
+    public async Task<AlertRecord?> RaiseAsync(AlertEntity alert, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        if (await db.Alerts.AnyAsync(a => a.BundleId == alert.BundleId && a.RuleId == alert.RuleId && a.State != AlertEntity.Resolved, cancellationToken))
+        {
+            return null;
+        }
+
+        db.Alerts.Add(alert);
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // Another evaluation raised it between the check and the insert: the unique index kept one.
+            return null;
+        }
+
+        return ToRecord(alert);
+    }
+
+    public async Task<AlertRecord?> AcknowledgeAsync(long id, string actor, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var alert = await db.Alerts.SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (alert is null)
+        {
+            return null;
+        }
+
+        if (alert.State == AlertEntity.Firing)
+        {
+            alert.State = AlertEntity.Acknowledged;
+            alert.AcknowledgedAt = clock.GetUtcNow().UtcDateTime;
+            alert.AcknowledgedBy = actor;
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return ToRecord(alert);
+    }
+
+    /// <summary>Resolves an open alert; null when it does not exist, unchanged when it was already resolved.</summary>
+    public async Task<(AlertRecord? Alert, bool Changed)> ResolveAsync(long id, string resolution, string actor, string? reason, long? rollbackElapsedMs, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var alert = await db.Alerts.SingleOrDefaultAsync(a => a.Id == id, cancellationToken);
+        if (alert is { State: AlertEntity.Resolved, Resolution: "rolledBack", RollbackElapsedMs: null } && rollbackElapsedMs is not null)
+        {
+            // The rollback's own event may resolve the rule's alert first; the rule still says how long the flip took.
+            alert.RollbackElapsedMs = rollbackElapsedMs;
+            await db.SaveChangesAsync(cancellationToken);
+            return (ToRecord(alert), true);
+        }
+
+        if (alert is null || alert.State == AlertEntity.Resolved)
+        {
+            return (alert is null ? null : ToRecord(alert), false);
+        }
+
+        alert.State = AlertEntity.Resolved;
+        alert.Resolution = resolution;
+        alert.ResolvedAt = clock.GetUtcNow().UtcDateTime;
+        alert.ResolvedBy = actor;
+        alert.ResolveReason = reason;
+        alert.RollbackElapsedMs = rollbackElapsedMs ?? alert.RollbackElapsedMs;
+        await db.SaveChangesAsync(cancellationToken);
+        return (ToRecord(alert), true);
+    }
+
+    /// <summary>The open alerts of a bundle (resolved as "rolledBack" when it is rolled back).</summary>
+    public async Task<IReadOnlyList<long>> OpenAlertIdsAsync(string bundle, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.Alerts.Where(a => a.Bundle == bundle && a.State != AlertEntity.Resolved).Select(a => a.Id).ToListAsync(cancellationToken);
+    }
+
+    public async Task<IReadOnlyList<AlertRecord>> ListAsync(string? state, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var query = db.Alerts.AsNoTracking();
+        if (state is not null)
+        {
+            query = query.Where(a => a.State == state);
+        }
+
+        var rows = await query.OrderByDescending(a => a.Id).Take(Math.Clamp(take, 1, 1000)).ToListAsync(cancellationToken);
+        return rows.Select(ToRecord).ToList();
+    }
+
+    public async Task<AlertRecord?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.Alerts.AsNoTracking().Where(a => a.Id == id).Select(a => ToRecord(a)).SingleOrDefaultAsync(cancellationToken);
+    }
+
+    public async Task<int> OpenCountAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.Alerts.CountAsync(a => a.State == AlertEntity.Firing, cancellationToken);
+    }
+
+    private static async Task SeedDefaultsAsync(ModelConsoleDbContext db, int familyId, CancellationToken cancellationToken)
+    {
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var claimed = await db.Families.Where(f => f.Id == familyId && f.RulesVersion == 0)
+            .ExecuteUpdateAsync(s => s.SetProperty(f => f.RulesVersion, 1L), cancellationToken);
+        if (claimed == 0)
+        {
+            return; // someone else seeded them
+        }
+
+        var errors = new ValidationErrors();
+        var position = 0;
+        foreach (var draft in RuleDraft.Defaults)
+        {
+            var entity = new RuleEntity { FamilyId = familyId, Metric = "", Action = "" };
+            Fill(entity, draft.ToRule(0, errors)!, position++);
+            db.Rules.Add(entity);
+        }
+
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+    }
+
+    private static async Task<FamilyRules> ReadAsync(ModelConsoleDbContext db, int familyId, string family, CancellationToken cancellationToken)
+    {
+        var version = await db.Families.Where(f => f.Id == familyId).Select(f => f.RulesVersion).SingleAsync(cancellationToken);
+        var rows = await db.Rules.AsNoTracking().Where(r => r.FamilyId == familyId).OrderBy(r => r.Position).ToListAsync(cancellationToken);
+        return new FamilyRules(familyId, family, version, rows.Select(ToRule).ToList());
+    }
+
+    private static void Fill(RuleEntity e, Rule r, int position)
+    {
+        e.Position = position;
+        e.Metric = RuleNames.Of(r.Metric);
+        e.Action = RuleNames.Of(r.Action);
+        e.Z = r.Z;
+        e.MinEffect = r.MinEffect;
+        e.MinAbsoluteEffect = r.MinAbsoluteEffect;
+        e.Tolerance = r.Tolerance;
+        e.WindowMinutes = r.WindowMinutes;
+        e.MinSamples = r.MinSamples;
+        e.Consecutive = r.Consecutive;
+    }
+
+    private static Rule ToRule(RuleEntity e)
+    {
+        RuleNames.TryMetric(e.Metric, out var metric);
+        RuleNames.TryAction(e.Action, out var action);
+        return new Rule(e.Id, metric, action, e.Z, e.MinEffect, e.MinAbsoluteEffect, e.Tolerance, e.WindowMinutes, e.MinSamples, e.Consecutive);
+    }
+
+    /// <summary>A rule as API.md writes it.</summary>
+    public static object Wire(Rule r) => new
+    {
+        id = r.Id, metric = RuleNames.Of(r.Metric), action = RuleNames.Of(r.Action), z = r.Z, minEffect = r.MinEffect,
+        minAbsoluteEffect = r.MinAbsoluteEffect, tolerance = r.Tolerance, windowMinutes = r.WindowMinutes, minSamples = r.MinSamples,
+        consecutive = r.Consecutive,
+    };
+
+    internal static AlertRecord ToRecord(AlertEntity a) => new(
+        a.Id, a.Family, a.Bundle, a.RuleId, a.Metric, a.Action, a.Observed, a.Limit, a.Reference, a.Derivation, a.State, a.RaisedAt,
+        a.AcknowledgedAt, a.AcknowledgedBy, a.Resolution, a.ResolvedAt, a.ResolvedBy, a.RollbackElapsedMs);
+}

@@ -1,0 +1,137 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using ModelConsole.Core.Thresholds;
+using ModelConsole.Core.Validation;
+using ModelConsole.Data.Entities;
+using ModelConsole.Data.Stores;
+using ModelConsole.Web.Auth;
+using ModelConsole.Web.Services;
+
+namespace ModelConsole.Web.Api;
+
+/// <summary>A manual resolution (API.md: <c>{ reason }</c>).</summary>
+public sealed record ResolveContract(string? Reason);
+
+/// <summary>API.md "Rules and alerts".</summary>
+public static class AlertsApi
+{
+    public static RouteGroupBuilder MapAlertsApi(this RouteGroupBuilder api)
+    {
+        api.MapGet("/families/{family}/rules", GetRulesAsync).RequireAuthorization(Policies.ConsoleRead)
+            .WithTags("Rules and alerts").WithName("GetRules").WithSummary("The family's threshold rules, with their version as the ETag.");
+        api.MapPut("/families/{family}/rules", PutRulesAsync).RequireAuthorization(Policies.PipelineWrite)
+            .WithTags("Rules and alerts").WithName("PutRules").WithSummary("Replaces the family's rules (If-Match optional; a stale one is 412).");
+        api.MapGet("/alerts", ListAsync).RequireAuthorization(Policies.ConsoleRead)
+            .WithTags("Rules and alerts").WithName("ListAlerts").WithSummary("Alerts, newest first, optionally by state.");
+        api.MapPost("/alerts/{id:long}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Rollback)
+            .WithTags("Rules and alerts").WithName("AcknowledgeAlert").WithSummary("Marks a firing alert as seen.");
+        api.MapPost("/alerts/{id:long}/resolve", ResolveAsync).RequireAuthorization(Policies.Rollback)
+            .WithTags("Rules and alerts").WithName("ResolveAlert").WithSummary("Resolves an alert by hand, with a reason.");
+        return api;
+    }
+
+    private static string ETag(long version) => $"\"rules-{version}\"";
+
+    private static async Task<Results<Ok<IEnumerable<object>>, ProblemHttpResult>> GetRulesAsync(string family, AlertStore store, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await store.RulesAsync(family, cancellationToken) is not { } rules)
+        {
+            return ApiProblems.NotFound($"There is no family named '{family}'.");
+        }
+
+        http.Response.Headers.ETag = ETag(rules.Version);
+        return TypedResults.Ok(rules.Rules.Select(AlertStore.Wire));
+    }
+
+    private static async Task<Results<Ok<IEnumerable<object>>, ValidationProblem, ProblemHttpResult>> PutRulesAsync(
+        string family, [FromBody] List<RuleDraft?>? body, AlertStore store, HttpContext http, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var rules = new List<Rule>();
+        if (body is null)
+        {
+            errors.Add("rules", "The body is a JSON array of rules.");
+        }
+        else if (body.Count > RuleDraft.MaxRules)
+        {
+            errors.Add("rules", $"At most {RuleDraft.MaxRules} rules per family.");
+        }
+        else
+        {
+            for (var i = 0; i < body.Count; i++)
+            {
+                if (body[i] is not { } draft)
+                {
+                    errors.Add($"[{i}]", "A rule is a JSON object.");
+                }
+                else if (draft.ToRule(draft.Id ?? 0, errors, $"[{i}].") is { } rule)
+                {
+                    rules.Add(rule);
+                }
+            }
+        }
+
+        long? expected = null;
+        if (http.Request.Headers.IfMatch.ToString() is { Length: > 0 } ifMatch && ifMatch != "*")
+        {
+            if (!ifMatch.StartsWith("\"rules-", StringComparison.Ordinal) || !long.TryParse(ifMatch.AsSpan(7, Math.Max(0, ifMatch.Length - 8)), out var v))
+            {
+                return TypedResults.Problem("If-Match does not name a version of these rules.", statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed.");
+            }
+
+            expected = v;
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return ApiProblems.Invalid(errors);
+        }
+
+        var (result, saved) = await store.ReplaceRulesAsync(family, rules, expected, http.Actor(), cancellationToken);
+        switch (result)
+        {
+            case RulesWrite.UnknownFamily:
+                return ApiProblems.NotFound($"There is no family named '{family}'.");
+            case RulesWrite.StaleVersion:
+                return TypedResults.Problem("The rules changed since that version was read: read them again.", statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed.");
+        }
+
+        http.Response.Headers.ETag = ETag(saved!.Version);
+        return TypedResults.Ok(saved.Rules.Select(AlertStore.Wire));
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<AlertRecord>>, ValidationProblem>> ListAsync(string? state, AlertStore store, CancellationToken cancellationToken)
+    {
+        if (state is not (null or AlertEntity.Firing or AlertEntity.Acknowledged or AlertEntity.Resolved))
+        {
+            return ApiProblems.Invalid("state", "state is firing, acknowledged or resolved.");
+        }
+
+        return TypedResults.Ok(await store.ListAsync(state, 500, cancellationToken));
+    }
+
+    private static async Task<Results<Ok<AlertRecord>, ProblemHttpResult>> AcknowledgeAsync(long id, AlertStore store, LiveEvents live, HttpContext http, CancellationToken cancellationToken)
+    {
+        if (await store.AcknowledgeAsync(id, http.Actor(), cancellationToken) is not { } alert)
+        {
+            return ApiProblems.NotFound($"There is no alert {id}.");
+        }
+
+        live.Publish(new AlertChangedEvent(alert));
+        return TypedResults.Ok(alert);
+    }
+
+    private static async Task<Results<Ok<AlertRecord>, ValidationProblem, ProblemHttpResult>> ResolveAsync(
+        long id, [FromBody] ResolveContract? body, AlertStore store, EvaluationService evaluation, HttpContext http, CancellationToken cancellationToken)
+    {
+        var reason = body?.Reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > 2000)
+        {
+            return ApiProblems.Invalid("reason", "Say why the alert is resolved (up to 2000 characters).");
+        }
+
+        // Resolving a resolved alert changes nothing and answers it as it is.
+        await evaluation.ResolveAsync(id, "manual", http.Actor(), reason, null, cancellationToken);
+        return await store.GetAsync(id, cancellationToken) is { } alert ? TypedResults.Ok(alert) : ApiProblems.NotFound($"There is no alert {id}.");
+    }
+}

@@ -1,0 +1,318 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using Microsoft.Extensions.Options;
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Pipeline;
+using ModelConsole.Core.Routing;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Core.Thresholds;
+using ModelConsole.Data.Entities;
+using ModelConsole.Data.Stores;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>An alert was raised (API.md <c>alertRaised</c>).</summary>
+public sealed record AlertRaisedEvent(AlertRecord Alert);
+
+/// <summary>An alert was resolved or acknowledged (API.md <c>alertResolved</c> for the former).</summary>
+public sealed record AlertChangedEvent(AlertRecord Alert);
+
+/// <summary>A family was evaluated: the rules editor shows each rule's latest derivation live.</summary>
+public sealed record FamilyEvaluatedEvent(string Family, IReadOnlyList<BundleVerdict> Verdicts, DateTime At);
+
+/// <summary>One rule's verdict on one bundle.</summary>
+public sealed record BundleVerdict(string Bundle, string Stage, Verdict Verdict);
+
+/// <summary>
+/// Judges every family's live bundles by its rules (Core's <see cref="RuleEvaluator"/>): each candidate (CANARY,
+/// SHADOW) against the ACTIVE bundle in the same window, or the ACTIVE bundle alone against its baseline. A rule
+/// that breaches <c>consecutive</c> times on new data raises an alert (one open per bundle and rule, held by the
+/// database); a rollback rule then rolls the family back through the same pipeline code a person uses, as
+/// <c>rule:&lt;id&gt;</c>. One evaluation per family runs at a time; triggers arriving meanwhile are coalesced into
+/// one rerun right after, never dropped.
+/// </summary>
+public sealed class EvaluationService(
+    AlertStore alerts,
+    TelemetryStore telemetry,
+    TelemetryService bundles,
+    RoutingSnapshot routing,
+    PipelineService pipeline,
+    LiveEvents live,
+    TimeProvider clock,
+    IOptions<AlertsOptions> options,
+    ILogger<EvaluationService> logger)
+{
+    private readonly ConcurrentDictionary<string, FamilyRun> _runs = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<(string Bundle, long Rule), RuleState> _states = new();
+    private readonly ConcurrentDictionary<string, DateTime> _newestData = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, FamilyEvaluatedEvent> _latest = new(StringComparer.Ordinal);
+    private long _evaluations;
+
+    /// <summary>How many family evaluations have run (tests and the benchmark watch it).</summary>
+    public long Evaluations => Interlocked.Read(ref _evaluations);
+
+    /// <summary>The latest verdicts of a family, for the rules editor.</summary>
+    public FamilyEvaluatedEvent? Latest(string family) => _latest.GetValueOrDefault(family);
+
+    /// <summary>Ingest folded new data for these bundles: it is new evidence for their rules.</summary>
+    public void NoteData(IEnumerable<string> bundleNames, DateTime at)
+    {
+        foreach (var name in bundleNames)
+        {
+            _newestData.AddOrUpdate(name, at, (_, old) => at > old ? at : old);
+        }
+    }
+
+    /// <summary>
+    /// Evaluates the family now, or, when an evaluation of it is running, once more right after it (however many
+    /// triggers arrive meanwhile). Completes when the evaluation that covers this trigger has finished.
+    /// </summary>
+    public Task TriggerAsync(string family, CancellationToken cancellationToken)
+    {
+        var run = _runs.GetOrAdd(family, _ => new FamilyRun());
+        lock (run)
+        {
+            if (run.Current is not null)
+            {
+                // Coalesce: one rerun after the current one covers every trigger that arrives during it.
+                run.Rerun ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return run.Rerun.Task;
+            }
+
+            run.Current = RunAsync(family, run, Stopwatch.GetTimestamp(), cancellationToken);
+            return run.Current;
+        }
+    }
+
+    /// <summary>Evaluates every family with an ACTIVE bundle (the Quartz job's pass).</summary>
+    public async Task EvaluateAllAsync(CancellationToken cancellationToken)
+    {
+        var families = routing.Current.Families.Values.Where(f => f.Active is not null).Select(f => f.Family).ToList();
+        var all = await alerts.AllRulesAsync(cancellationToken);
+        foreach (var family in families)
+        {
+            await TriggerWithRulesAsync(family, all.GetValueOrDefault(family), cancellationToken);
+        }
+    }
+
+    private Task TriggerWithRulesAsync(string family, FamilyRules? rules, CancellationToken cancellationToken)
+    {
+        var run = _runs.GetOrAdd(family, _ => new FamilyRun());
+        lock (run)
+        {
+            if (run.Current is not null)
+            {
+                run.Rerun ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+                return run.Rerun.Task;
+            }
+
+            run.Current = RunAsync(family, run, Stopwatch.GetTimestamp(), cancellationToken, rules);
+            return run.Current;
+        }
+    }
+
+    private async Task RunAsync(string family, FamilyRun run, long triggeredAt, CancellationToken cancellationToken, FamilyRules? rules = null)
+    {
+        await Task.Yield();
+        while (true)
+        {
+            try
+            {
+                await EvaluateFamilyAsync(family, triggeredAt, rules, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Evaluating family {Family} failed; the next trigger tries again", family);
+            }
+
+            TaskCompletionSource? rerun;
+            lock (run)
+            {
+                rerun = run.Rerun;
+                run.Rerun = null;
+                if (rerun is null)
+                {
+                    run.Current = null;
+                    return;
+                }
+            }
+
+            // A rerun reads fresh rules and data; its waiters are released when it is done.
+            rules = null;
+            triggeredAt = Stopwatch.GetTimestamp();
+            try
+            {
+                await EvaluateFamilyAsync(family, triggeredAt, null, cancellationToken);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                logger.LogWarning(ex, "Evaluating family {Family} failed; the next trigger tries again", family);
+            }
+            finally
+            {
+                rerun.TrySetResult();
+            }
+
+            lock (run)
+            {
+                if (run.Rerun is null)
+                {
+                    run.Current = null;
+                    return;
+                }
+            }
+        }
+    }
+
+    private async Task EvaluateFamilyAsync(string family, long triggeredAt, FamilyRules? rules, CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _evaluations);
+        if (!routing.Current.Families.TryGetValue(family, out var route) || route.Active is not { } activeName)
+        {
+            return;
+        }
+
+        rules ??= await alerts.RulesAsync(family, cancellationToken);
+        if (rules is null || rules.Rules.Count == 0)
+        {
+            return;
+        }
+
+        var active = await bundles.FindBundleAsync(activeName, cancellationToken);
+        if (active is null)
+        {
+            return;
+        }
+
+        // The bundles to judge: the candidates against the active one; with none, the active one against its baseline.
+        var judged = new List<(TelemetryBundle Bundle, Stage Stage)>();
+        foreach (var (name, stage) in new[] { (route.Canary?.Bundle, Stage.Canary), (route.Shadow?.Bundle, Stage.Shadow) })
+        {
+            if (name is not null && await bundles.FindBundleAsync(name, cancellationToken) is { } b)
+            {
+                judged.Add((b, stage));
+            }
+        }
+
+        if (judged.Count == 0)
+        {
+            judged.Add((active, Stage.Active));
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var to = MinuteRollup.MinuteOf(now).AddMinutes(1);
+        var from = to.AddMinutes(-rules.Rules.Max(r => r.WindowMinutes));
+        var minutes = await telemetry.ReadRollupsAsync([active.Id, .. judged.Select(j => j.Bundle.Id)], from, to, cancellationToken);
+        var open = (await alerts.OpenAlertsAsync(active.FamilyId, cancellationToken)).ToDictionary(a => (a.Bundle, a.RuleId));
+        var verdicts = new List<BundleVerdict>();
+        foreach (var (bundle, stage) in judged)
+        {
+            var baseline = await alerts.BaselineAsync(bundle.Id, cancellationToken);
+            foreach (var rule in rules.Rules)
+            {
+                var start = to.AddMinutes(-rule.WindowMinutes);
+                var window = Fold(bundle.Id, minutes.GetValueOrDefault(bundle.Id), start);
+                var reference = stage == Stage.Active ? null : Fold(active.Id, minutes.GetValueOrDefault(active.Id), start);
+                var verdict = RuleEvaluator.Evaluate(rule, window, reference, baseline);
+                verdicts.Add(new BundleVerdict(bundle.Name, stage.ToWire(), verdict));
+
+                var key = (bundle.Name, rule.Id);
+                var (state, act) = _states.GetValueOrDefault(key, RuleState.Initial).Next(verdict, _newestData.TryGetValue(bundle.Name, out var newest) ? newest : null);
+                _states[key] = state;
+                open.TryGetValue(key, out var alert);
+                if (act && alert is null)
+                {
+                    await ActAsync(family, route, bundle, stage, rule, verdict, triggeredAt, now, cancellationToken);
+                }
+                else if (alert is not null && verdict.Kind == VerdictKind.Pass && state.Healthy >= options.Value.ResolveAfterHealthyEvaluations)
+                {
+                    await ResolveAsync(alert.Id, "healthy", "system", $"{state.Healthy} healthy evaluations in a row", null, cancellationToken);
+                }
+            }
+        }
+
+        var evaluated = new FamilyEvaluatedEvent(family, verdicts, now);
+        _latest[family] = evaluated;
+        live.Publish(evaluated);
+    }
+
+    private async Task ActAsync(string family, FamilyRoute route, TelemetryBundle bundle, Stage stage, Rule rule, Verdict verdict, long triggeredAt, DateTime now, CancellationToken cancellationToken)
+    {
+        var raised = await alerts.RaiseAsync(new AlertEntity
+        {
+            FamilyId = bundle.FamilyId, Family = family, BundleId = bundle.Id, Bundle = bundle.Name, RuleId = rule.Id,
+            Metric = RuleNames.Of(rule.Metric), Action = RuleNames.Of(rule.Action), Observed = Finite(verdict.Observed), Limit = Finite(verdict.Limit),
+            Reference = verdict.Reference, Derivation = Truncate(verdict.Derivation, 2000), State = AlertEntity.Firing, RaisedAt = now,
+        }, cancellationToken);
+        if (raised is null)
+        {
+            return; // already open: the database keeps one
+        }
+
+        live.Publish(new AlertRaisedEvent(raised));
+        if (rule.Action != RuleAction.Rollback)
+        {
+            return;
+        }
+
+        var actor = new PipelineActor(Core.Ledger.Actors.ForRule(rule.Id), MayOverride: false, IsRule: true);
+        var reason = Truncate($"rule {rule.Id} ({RuleNames.Of(rule.Metric)}): {verdict.Derivation}", PipelineRules.MaxReasonLength);
+        var outcome = await pipeline.RollbackAsync(family, new RollbackRequest(bundle.Name, reason, route.RoutingVersion), actor, cancellationToken);
+        var elapsed = (long)Stopwatch.GetElapsedTime(triggeredAt).TotalMilliseconds;
+        if (outcome?.Decision.Result is { Succeeded: true } result)
+        {
+            // The rollback's own event resolves the bundle's other open alerts; this one records how long the flip took.
+            await ResolveAsync(raised.Id, "rolledBack", actor.Name, result.Message, elapsed, cancellationToken);
+        }
+        else
+        {
+            logger.LogWarning("Rule {Rule} could not roll back {Bundle}: {Why}", rule.Id, bundle.Name, outcome?.Decision.Result?.Message ?? outcome?.Decision.Conflict);
+        }
+    }
+
+    /// <summary>Resolves an alert and tells every dashboard; false when it was already resolved.</summary>
+    public async Task<bool> ResolveAsync(long id, string resolution, string actor, string? reason, long? rollbackElapsedMs, CancellationToken cancellationToken)
+    {
+        var (alert, changed) = await alerts.ResolveAsync(id, resolution, actor, reason, rollbackElapsedMs, cancellationToken);
+        if (changed && alert is not null)
+        {
+            live.Publish(new AlertChangedEvent(alert));
+        }
+
+        return changed;
+    }
+
+    /// <summary>A rolled-back bundle's open alerts are over: resolved as "rolledBack".</summary>
+    public async Task BundleRolledBackAsync(string bundle, string actor, CancellationToken cancellationToken)
+    {
+        foreach (var id in await alerts.OpenAlertIdsAsync(bundle, cancellationToken))
+        {
+            await ResolveAsync(id, "rolledBack", actor, "the bundle was rolled back", null, cancellationToken);
+        }
+    }
+
+    private static MinuteRollup Fold(int bundleId, IReadOnlyList<MinuteRollup>? minutes, DateTime start)
+    {
+        var total = new MinuteRollup(bundleId, start);
+        foreach (var minute in minutes ?? [])
+        {
+            if (minute.Minute >= start)
+            {
+                total.Merge(minute);
+            }
+        }
+
+        return total;
+    }
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    private sealed class FamilyRun
+    {
+        public Task? Current { get; set; }
+
+        public TaskCompletionSource? Rerun { get; set; }
+    }
+}

@@ -1,0 +1,254 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.Connections;
+using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.Extensions.DependencyInjection;
+using ModelConsole.Data.Entities;
+using ModelConsole.Data.Stores;
+using ModelConsole.Web.Services;
+using ModelConsole.Web.Tests.Infrastructure;
+
+namespace ModelConsole.Web.Tests.Api;
+
+/// <summary>
+/// Rules and alerts end to end on the real stack: degraded telemetry for a canary is judged against the active bundle,
+/// raises an alert, rolls the family back through the pipeline as <c>rule:&lt;id&gt;</c>, and every step is heard on
+/// the hub and written in the ledger.
+/// </summary>
+public abstract class AlertsApiTests(KeysFixture fixture)
+{
+    private readonly HttpClient _client = fixture.Factory.CreateKeyClient();
+
+    private T Get<T>()
+        where T : notnull => fixture.Factory.Services.GetRequiredService<T>();
+
+    private async Task PostOkAsync(string url, object body, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await _client.PostAsJsonAsync(url, body);
+        Assert.True(response.StatusCode == expected, $"{url}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>v1 ACTIVE, v2 CANARY at 5 %.</summary>
+    private async Task<string> CanaryFamilyAsync()
+    {
+        var family = "al-" + Guid.NewGuid().ToString("N")[..8];
+        await PostOkAsync("/api/v1/families", new { name = family }, HttpStatusCode.Created);
+        await PostOkAsync("/api/v1/bundles", new { name = family + "-v1", family, provider = "openai", modelId = "m1", prompt = "p", config = new { } }, HttpStatusCode.Created);
+        await PostOkAsync("/api/v1/bundles", new { name = family + "-v2", family, provider = "openai", modelId = "m2", prompt = "p", config = new { }, parent = family + "-v1" }, HttpStatusCode.Created);
+        await PostOkAsync($"/api/v1/bundles/{family}-v1/transitions", new { to = "ACTIVE" });
+        await PostOkAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "SHADOW", mirrorPercent = 10 });
+        await PostOkAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "CANARY", percent = 5, reason = "test", @override = true });
+        return family;
+    }
+
+    private static IEnumerable<object> Events(string bundle, int count, double errorRate, string prefix) =>
+        Enumerable.Range(0, count).Select(i => new
+        {
+            requestId = $"{prefix}-{i}", bundle, timestamp = DateTime.UtcNow.AddSeconds(-5), latencyMs = 500, inputTokens = 10, outputTokens = 5,
+            costUsd = 0.001, success = i >= count * errorRate,
+        });
+
+    private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what)
+        where T : class
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(15);
+        while (DateTime.UtcNow < deadline)
+        {
+            if (await probe() is { } found)
+            {
+                return found;
+            }
+
+            await Task.Delay(50);
+        }
+
+        throw new TimeoutException(what);
+    }
+
+    [Fact]
+    public async Task DegradedCanary_RaisesAnAlert_RollsBackAsTheRule_AndEveryoneHearsIt()
+    {
+        var family = await CanaryFamilyAsync();
+        var raised = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var rolledBack = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(fixture.Factory.Server.BaseAddress, "/hubs/alerts"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => fixture.Factory.Server.CreateHandler();
+                o.Transports = HttpTransportType.LongPolling;
+                o.Headers["X-Api-Key"] = ConsoleFactory.BootstrapKey;
+            })
+            .Build();
+        hub.On<JsonElement>("alertRaised", e =>
+        {
+            if (e.GetProperty("family").GetString() == family && e.GetProperty("action").GetString() == "rollback")
+            {
+                raised.TrySetResult(e);
+            }
+        });
+        hub.On<JsonElement>("rollbackCompleted", e =>
+        {
+            if (e.GetProperty("family").GetString() == family)
+            {
+                rolledBack.TrySetResult(e);
+            }
+        });
+        await hub.StartAsync();
+
+        // The active bundle fails 1 % of 2,000 calls; the canary 30 % of 300: far past the rollback rule's z 4 and +100 %.
+        await PostOkAsync("/api/v1/telemetry", new { events = Events(family + "-v1", 2_000, 0.01, "a").Concat(Events(family + "-v2", 300, 0.30, "c")) }, HttpStatusCode.Accepted);
+
+        var alert = await raised.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(family + "-v2", alert.GetProperty("bundle").GetString());
+        Assert.Equal("errorRate", alert.GetProperty("metric").GetString());
+        Assert.StartsWith("reference 1.00 % (active, 20 of 2,000), candidate 30.00 % (90 of 300), pooled z = ", alert.GetProperty("derivation").GetString(), StringComparison.Ordinal);
+        Assert.Equal(0.3, alert.GetProperty("observed").GetDouble(), 10);
+        var rollback = await rolledBack.Task.WaitAsync(TimeSpan.FromSeconds(15));
+        Assert.Equal(family + "-v2", rollback.GetProperty("rolledBack").GetString());
+        Assert.StartsWith("rule:", rollback.GetProperty("actor").GetString(), StringComparison.Ordinal);
+
+        // The routing no longer sends anyone to the canary.
+        var route = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/families/{family}/route?subject=user-1"))!;
+        Assert.Equal(family + "-v1", (string?)route["bundle"]);
+
+        // The alert is resolved as rolled back, with the time the flip took.
+        var resolved = await EventuallyAsync(async () =>
+            (await _client.GetFromJsonAsync<JsonArray>("/api/v1/alerts?state=resolved"))!.Select(a => a!.AsObject())
+                .FirstOrDefault(a => (string?)a["family"] == family && (string?)a["action"] == "rollback"), "the rollback alert resolved");
+        Assert.Equal("rolledBack", (string?)resolved["resolution"]);
+        Assert.True(resolved["rollbackElapsedMs"]!.GetValue<long>() >= 0);
+
+        // The ledger says a rule did it, automatically, with the derivation as its reason.
+        var ledger = (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/ledger?family={family}&automatic=true"))!;
+        var record = ledger.Select(r => r!.AsObject()).Single(r => (string?)r["action"] == "rolled-back");
+        Assert.StartsWith("rule:", (string?)record["actor"], StringComparison.Ordinal);
+        Assert.Contains("pooled z = ", (string?)record["reason"], StringComparison.Ordinal);
+        Assert.Equal(family + "-v2", (string?)record["bundle"]);
+    }
+
+    [Fact]
+    public async Task LowTraffic_IsInconclusive_NoAlert_NoRollback()
+    {
+        var family = await CanaryFamilyAsync();
+        await PostOkAsync("/api/v1/telemetry", new { events = Events(family + "-v1", 2_000, 0.01, "a").Concat(Events(family + "-v2", 50, 1.0, "c")) }, HttpStatusCode.Accepted);
+        await Get<EvaluationService>().TriggerAsync(family, CancellationToken.None);
+
+        var latest = Get<EvaluationService>().Latest(family)!;
+        Assert.All(latest.Verdicts.Where(v => v.Bundle == family + "-v2"), v => Assert.Equal(Core.Thresholds.VerdictKind.Inconclusive, v.Verdict.Kind));
+        Assert.Contains(latest.Verdicts, v => v.Verdict.Derivation.StartsWith("not enough data: 50 of 200", StringComparison.Ordinal));
+        var alerts = (await _client.GetFromJsonAsync<JsonArray>("/api/v1/alerts"))!;
+        Assert.DoesNotContain(alerts, a => (string?)a!["family"] == family);
+        var state = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/families/{family}"))!;
+        Assert.Equal(family + "-v2", (string?)state["canary"]!["bundle"]);
+    }
+
+    [Fact]
+    public async Task Triggers_DuringAnEvaluation_AreCoalescedIntoOneRerun()
+    {
+        var family = await CanaryFamilyAsync();
+        var evaluation = Get<EvaluationService>();
+        await evaluation.TriggerAsync(family, CancellationToken.None);
+        var before = evaluation.Evaluations;
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(_ => evaluation.TriggerAsync(family, CancellationToken.None)));
+        // The first trigger runs; the other 19 arrive while it runs and share one rerun (other families' evaluations may interleave).
+        var ran = evaluation.Evaluations - before;
+        Assert.InRange(ran, 1, 2 + 4);
+    }
+
+    [Fact]
+    public async Task OneOpenAlertPerBundleAndRule_IsHeldByTheDatabase()
+    {
+        var family = await CanaryFamilyAsync();
+        var rules = (await Get<AlertStore>().RulesAsync(family, CancellationToken.None))!;
+        var bundle = (await Get<TelemetryService>().FindBundleAsync(family + "-v2", CancellationToken.None))!;
+        AlertEntity Alert() => new()
+        {
+            FamilyId = rules.FamilyId, Family = family, BundleId = bundle.Id, Bundle = bundle.Name, RuleId = rules.Rules[1].Id, Metric = "errorRate",
+            Action = "alert", Reference = "active", Derivation = "test", State = AlertEntity.Firing, RaisedAt = DateTime.UtcNow,
+        };
+        var store = Get<AlertStore>();
+        var results = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => store.RaiseAsync(Alert(), CancellationToken.None)));
+        Assert.Single(results, r => r is not null);
+
+        var open = results.Single(r => r is not null)!;
+        await store.ResolveAsync(open.Id, "manual", "test", "done", null, CancellationToken.None);
+        Assert.NotNull(await store.RaiseAsync(Alert(), CancellationToken.None)); // once resolved, a new one may open
+    }
+
+    [Fact]
+    public async Task Rules_StartAtTheDefaults_AndPutIsGuardedByIfMatch()
+    {
+        var family = await CanaryFamilyAsync();
+        var response = await _client.GetAsync($"/api/v1/families/{family}/rules");
+        var etag = response.Headers.ETag!.Tag;
+        var rules = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
+        Assert.Equal(["errorRate", "errorRate", "latencyP95", "qualityMean", "costPerCall", "negativeFeedbackRate"], rules.Select(r => (string)r!["metric"]!));
+        Assert.Equal("rollback", (string?)rules[0]!["action"]);
+        Assert.Equal(4, rules[0]!["z"]!.GetValue<double>());
+
+        // Keep the first rule by its id, tighten it, drop the rest, add one.
+        var firstId = rules[0]!["id"]!.GetValue<long>();
+        var body = new object[] { new { id = firstId, metric = "errorRate", action = "rollback", z = 5 }, new { metric = "latencyP95", action = "alert", tolerance = 0.5 } };
+        using var put = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/families/{family}/rules") { Content = JsonContent.Create(body) };
+        put.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue(etag));
+        var saved = await _client.SendAsync(put);
+        Assert.Equal(HttpStatusCode.OK, saved.StatusCode);
+        var after = (await saved.Content.ReadFromJsonAsync<JsonArray>())!;
+        Assert.Equal(2, after.Count);
+        Assert.Equal(firstId, after[0]!["id"]!.GetValue<long>());
+        Assert.Equal(5, after[0]!["z"]!.GetValue<double>());
+        Assert.Equal(0.5, after[1]!["tolerance"]!.GetValue<double>());
+
+        // The old ETag is stale now.
+        using var stale = new HttpRequestMessage(HttpMethod.Put, $"/api/v1/families/{family}/rules") { Content = JsonContent.Create(body) };
+        stale.Headers.IfMatch.Add(new System.Net.Http.Headers.EntityTagHeaderValue(etag));
+        Assert.Equal(HttpStatusCode.PreconditionFailed, (await _client.SendAsync(stale)).StatusCode);
+
+        var ledger = (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/ledger?family={family}"))!;
+        Assert.Contains(ledger, r => (string?)r!["action"] == "rules-changed");
+    }
+
+    [Theory]
+    [InlineData("[{\"metric\":\"errorRate\",\"action\":\"alert\",\"z\":0}]", "[0].z")]
+    [InlineData("[{\"metric\":\"errorRate\",\"action\":\"alert\"},{\"metric\":\"p99\",\"action\":\"alert\"}]", "[1].metric")]
+    [InlineData("[{\"metric\":\"errorRate\",\"action\":\"alert\",\"windowMinutes\":0}]", "[0].windowMinutes")]
+    [InlineData("[{\"metric\":\"errorRate\",\"action\":\"alert\",\"minSamples\":0}]", "[0].minSamples")]
+    [InlineData("[{\"metric\":\"errorRate\",\"action\":\"shout\"}]", "[0].action")]
+    public async Task BadRules_Are400_NamingTheField_AndNothingIsSaved(string json, string field)
+    {
+        var family = await CanaryFamilyAsync();
+        var before = (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/families/{family}/rules"))!.ToJsonString();
+        var response = await _client.PutAsync($"/api/v1/families/{family}/rules", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.NotNull(problem["errors"]![field]);
+        Assert.Equal(before, (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/families/{family}/rules"))!.ToJsonString());
+    }
+
+    [Fact]
+    public async Task Alerts_AreAcknowledgedAndResolvedByHand_WithAReason()
+    {
+        var family = await CanaryFamilyAsync();
+        var rules = (await Get<AlertStore>().RulesAsync(family, CancellationToken.None))!;
+        var bundle = (await Get<TelemetryService>().FindBundleAsync(family + "-v2", CancellationToken.None))!;
+        var alert = (await Get<AlertStore>().RaiseAsync(new AlertEntity
+        {
+            FamilyId = rules.FamilyId, Family = family, BundleId = bundle.Id, Bundle = bundle.Name, RuleId = rules.Rules[2].Id, Metric = "latencyP95",
+            Action = "alert", Reference = "active", Derivation = "test", State = AlertEntity.Firing, RaisedAt = DateTime.UtcNow,
+        }, CancellationToken.None))!;
+
+        var acked = (await (await _client.PostAsync($"/api/v1/alerts/{alert.Id}/acknowledge", null)).Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal("acknowledged", (string?)acked["state"]);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/resolve", new { reason = " " })).StatusCode);
+        var resolved = (await (await _client.PostAsJsonAsync($"/api/v1/alerts/{alert.Id}/resolve", new { reason = "known provider incident" })).Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(("resolved", "manual"), ((string?)resolved["state"], (string?)resolved["resolution"]));
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync("/api/v1/alerts/987654321/acknowledge", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await _client.GetAsync("/api/v1/alerts?state=angry")).StatusCode);
+    }
+}
+
+public sealed class SqliteAlertsApiTests(SqliteKeysFixture fixture) : AlertsApiTests(fixture), IClassFixture<SqliteKeysFixture>;
+
+public sealed class PostgresAlertsApiTests(PostgresKeysFixture fixture) : AlertsApiTests(fixture), IClassFixture<PostgresKeysFixture>;
