@@ -35,7 +35,8 @@ builder.Services.AddHostedService<SimulatorHost>();
 builder.Services.AddConsoleAuth(builder.Configuration);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
-builder.Services.AddMudServices();
+// Toasts and notices at the bottom right, clear of the page's own buttons at the top.
+builder.Services.AddMudServices(c => c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();

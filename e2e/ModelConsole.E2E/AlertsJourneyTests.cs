@@ -1,0 +1,74 @@
+using System.Net.Http.Json;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace ModelConsole.E2E;
+
+/// <summary>
+/// On call with the family view open: a slow canary raises an alert (toast, badge), the engineer acknowledges it,
+/// then a failing canary is rolled back by its rule and the open view shows it without a reload.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
+{
+    private HttpClient Gateway()
+    {
+        var http = new HttpClient { BaseAddress = new Uri(Server.BaseUrl) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", ConsoleServer.BootstrapKey);
+        return http;
+    }
+
+    private static async Task PostAsync(HttpClient http, string url, object body)
+    {
+        var response = await http.PostAsJsonAsync(url, body);
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    private static object[] Calls(string bundle, int count, double latencyMs, double errorRate, string prefix) =>
+        Enumerable.Range(0, count).Select(i => (object)new
+        {
+            requestId = $"{prefix}-{i}", bundle, timestamp = DateTime.UtcNow.AddSeconds(-2), latencyMs, inputTokens = 10, outputTokens = 5,
+            costUsd = 0.001, success = i >= count * errorRate,
+        }).ToArray();
+
+    [Fact]
+    public Task SlowCanary_Alerts_ThenAFailingOne_IsRolledBackLive() => RunAsync(nameof(SlowCanary_Alerts_ThenAFailingOne_IsRolledBackLive), async page =>
+    {
+        using var http = Gateway();
+        var family = "alr-" + Guid.NewGuid().ToString("N")[..8];
+        await PostAsync(http, "/api/v1/families", new { name = family });
+        await PostAsync(http, "/api/v1/bundles", new { name = family + "-v1", family, provider = "openai", modelId = "m1", prompt = "p", config = new { } });
+        await PostAsync(http, "/api/v1/bundles", new { name = family + "-v2", family, provider = "openai", modelId = "m2", prompt = "p", config = new { }, parent = family + "-v1" });
+        await PostAsync(http, $"/api/v1/bundles/{family}-v1/transitions", new { to = "ACTIVE" });
+        await PostAsync(http, $"/api/v1/bundles/{family}-v2/transitions", new { to = "SHADOW", mirrorPercent = 10 });
+        await PostAsync(http, $"/api/v1/bundles/{family}-v2/transitions", new { to = "CANARY", percent = 5, reason = "e2e", @override = true });
+
+        await OpenAsync(page, $"/families/{family}");
+        await Expect(page.GetByTestId($"stage-{family}-v2")).ToHaveTextAsync("CANARY 5%");
+
+        // Twice new data with the canary ten times slower than the active bundle: the p95 alert (2 in a row) fires.
+        await PostAsync(http, "/api/v1/telemetry", new { events = Calls(family + "-v1", 1_000, 400, 0, "a1").Concat(Calls(family + "-v2", 300, 4_000, 0, "c1")) });
+        await Task.Delay(300);
+        await PostAsync(http, "/api/v1/telemetry", new { events = Calls(family + "-v2", 100, 4_000, 0, "c2") });
+        var toast = page.GetByTestId("alert-toast").Filter(new() { HasText = $"{family}-v2: latencyP95" });
+        await Expect(toast).ToBeVisibleAsync(new() { Timeout = 15_000 });
+        await Expect(toast).ToContainTextAsync("candidate p95");
+        await Expect(page.GetByTestId("alert-badge")).Not.ToHaveAttributeAsync("data-count", "0");
+        await page.WaitForTimeoutAsync(600); // the toast's fade-in, for the picture only
+        await ScreenshotAsync(page, "alert-toast.png");
+
+        // The engineer acknowledges it on the alerts page.
+        await OpenAsync(page, "/alerts");
+        var row = page.Locator("[data-testid^='alert-row-']").Filter(new() { HasText = family + "-v2" });
+        await Expect(row).ToContainTextAsync("latencyP95");
+        var ack = row.Locator("[data-testid^='alert-ack-']");
+        await ack.ClickAsync();
+        await Expect(row.Locator("[data-testid^='alert-state-']")).ToHaveTextAsync("acknowledged");
+
+        // Back on the family view, a failing canary: the rollback rule flips it, and the open page shows it at once.
+        await OpenAsync(page, $"/families/{family}");
+        await PostAsync(http, "/api/v1/telemetry", new { events = Calls(family + "-v1", 1_000, 400, 0.01, "a3").Concat(Calls(family + "-v2", 300, 400, 0.3, "c3")) });
+        await Expect(page.GetByTestId($"stage-{family}-v2")).ToContainTextAsync("STAGING", new() { Timeout = 15_000 });
+        await Expect(page.GetByTestId("alert-toast").Filter(new() { HasText = $"{family}-v2 rolled back automatically" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
+    }, user: "oncall");
+}
