@@ -110,6 +110,9 @@ run_tests() {
   if ! tests/load/simulator-cost.sh 3 12 2; then
     echo "simulator cost smoke failed" >&2; status=1
   fi
+  if ! tests/load/rollback-scenario.sh 2; then
+    echo "rollback scenario smoke failed" >&2; status=1
+  fi
   [ "$failed" -eq 0 ] || status=1
   echo
   if [ "$skipped" -gt 0 ]; then

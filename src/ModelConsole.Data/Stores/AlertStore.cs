@@ -271,6 +271,15 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         return rows.Select(ToRecord).ToList();
     }
 
+    /// <summary>Open (firing or acknowledged) alerts per bundle name, for the pipeline's "no firing alert" gate.</summary>
+    public async Task<IReadOnlyDictionary<string, int>> OpenCountsAsync(IReadOnlyCollection<string> bundles, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.Alerts.Where(a => bundles.Contains(a.Bundle) && a.State != AlertEntity.Resolved)
+            .GroupBy(a => a.Bundle).Select(g => new { g.Key, Count = g.Count() })
+            .ToDictionaryAsync(x => x.Key, x => x.Count, StringComparer.Ordinal, cancellationToken);
+    }
+
     public async Task<AlertRecord?> GetAsync(long id, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);

@@ -3,6 +3,7 @@ using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Families;
 using ModelConsole.Core.Pipeline;
 using ModelConsole.Core.Simulation;
+using ModelConsole.Core.Thresholds;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -12,7 +13,7 @@ namespace ModelConsole.Web.Services;
 /// through the same code as the API, so the ledger reads like real history (gates without telemetry are overridden
 /// with the reason "demo seed").
 /// </summary>
-public sealed class DemoSeeder(RegistryService registry, RegistryStore store, PipelineService pipeline)
+public sealed class DemoSeeder(RegistryService registry, RegistryStore store, PipelineService pipeline, AlertStore alerts)
 {
     public const string Actor = "demo-seed";
 
@@ -127,6 +128,15 @@ public sealed class DemoSeeder(RegistryService registry, RegistryStore store, Pi
         await Move("summarizer-v5", Stage.Shadow, mirror: 20);
         await Move("sql-copilot-v1", Stage.Active);
         await Move("ticket-triage-v1", Stage.Active);
+
+        // The default rules need 200 calls in 5 minutes; a 5 % demo canary gets far fewer. The demo families judge
+        // 10-minute windows from 50 calls, so a degradation started at /demo is caught within minutes at any hour.
+        foreach (var family in Traffic)
+        {
+            var errors = new Core.Validation.ValidationErrors();
+            var rules = RuleDraft.Defaults.Select(d => (d with { WindowMinutes = 10, MinSamples = 50 }).ToRule(0, errors)!).ToList();
+            await alerts.ReplaceRulesAsync(family.Name, rules, expectedVersion: null, Actor, cancellationToken);
+        }
 
         async Task Move(string bundle, Stage to, double? percent = null, double? mirror = null)
         {

@@ -13,7 +13,7 @@ public sealed record PipelineOutcome(string Family, AppliedDecision Decision, lo
 /// Promotions and rollbacks: Core decides, the store commits, then the routing snapshot is rebuilt before the caller
 /// hears back, so <c>route</c> already reflects the change. The UI, the API and (later) the rules call this.
 /// </summary>
-public sealed class PipelineService(PipelineStore store, TelemetryStore telemetry, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options, ILogger<PipelineService> logger)
+public sealed class PipelineService(PipelineStore store, TelemetryStore telemetry, AlertStore alerts, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options, ILogger<PipelineService> logger)
 {
     public Task<FamilyState?> StateAsync(string family, CancellationToken cancellationToken) => store.LoadStateAsync(family, cancellationToken);
 
@@ -26,9 +26,11 @@ public sealed class PipelineService(PipelineStore store, TelemetryStore telemetr
     public async Task<Evidence> EvidenceAsync(FamilyState family, CancellationToken cancellationToken)
     {
         var bundles = new Dictionary<string, BundleEvidence>(StringComparer.Ordinal);
-        foreach (var bundle in family.Bundles.Where(b => b.Stage is Stage.Shadow or Stage.Canary))
+        var candidates = family.Bundles.Where(b => b.Stage is Stage.Shadow or Stage.Canary).ToList();
+        var open = await alerts.OpenCountsAsync(candidates.Select(b => b.Name).ToList(), cancellationToken);
+        foreach (var bundle in candidates)
         {
-            bundles[bundle.Name] = new BundleEvidence(await telemetry.RequestsSinceAsync(bundle.Name, bundle.StageEnteredAt, cancellationToken), 0);
+            bundles[bundle.Name] = new BundleEvidence(await telemetry.RequestsSinceAsync(bundle.Name, bundle.StageEnteredAt, cancellationToken), open.GetValueOrDefault(bundle.Name));
         }
 
         return new Evidence(bundles, PipelineRules.DefaultMinSamples);
