@@ -25,6 +25,7 @@ builder.Services.AddSingleton<PlannerService>();
 builder.Services.AddSingleton<ComparisonService>();
 builder.Services.AddSingleton<EvaluationService>();
 builder.Services.AddHostedService<EvaluationTriggers>();
+builder.Services.AddHostedService<AlertWebhook>();
 builder.Services.AddConsoleJobs(builder.Configuration);
 builder.Services.AddHostedService<ModelConsole.Web.Hubs.HubRelay>();
 builder.Services.AddSignalR();

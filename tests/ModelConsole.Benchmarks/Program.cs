@@ -10,6 +10,7 @@ return args.FirstOrDefault() switch
     "fixed-rate" => await FixedRateClient.RunAsync(args[1..]),
     "ingest" => await IngestLoad.RunAsync(args[1..]),
     "bare-insert" => await IngestLoad.BareInsertAsync(args[1..]),
+    "evaluation-pass" => await EvaluationPassBenchmarks.TimeAsync(args[1..]),
     _ => Run(args),
 };
 

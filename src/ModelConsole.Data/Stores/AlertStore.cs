@@ -142,24 +142,25 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
     }
 
     /// <summary>A bundle's baseline to judge it by: the one captured at its promotion, else the registered one.</summary>
-    public async Task<BaselineReference?> BaselineAsync(int bundleId, CancellationToken cancellationToken)
+    public async Task<BaselineReference?> BaselineAsync(int bundleId, CancellationToken cancellationToken) =>
+        (await BaselinesAsync([bundleId], cancellationToken)).GetValueOrDefault(bundleId);
+
+    /// <summary>Several bundles' baselines in one read (bundles without one are left out).</summary>
+    public async Task<IReadOnlyDictionary<int, BaselineReference>> BaselinesAsync(IReadOnlyCollection<int> bundleIds, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var b = await db.Bundles.AsNoTracking().Where(x => x.Id == bundleId).SingleOrDefaultAsync(cancellationToken);
-        if (b is null)
-        {
-            return null;
-        }
-
-        if (b.CapturedBaseline is { } captured)
-        {
-            return new BaselineReference(JsonSerializer.Deserialize<Baseline>(captured, JsonSerializerOptions.Web)!, "captured");
-        }
-
-        return b.HasBaseline
-            ? new BaselineReference(new Baseline(b.BaselineSamples, b.BaselineErrorRate, b.BaselineQualityMean, b.BaselineQualityStdDev, b.BaselineLatencyP50Ms,
-                b.BaselineLatencyP95Ms, b.BaselineCostPerCallUsd, b.BaselineCostPerCallStdDevUsd, b.BaselineNegativeFeedbackRate), "registered")
-            : null;
+        var ids = bundleIds.Distinct().ToList();
+        var rows = await db.Bundles.AsNoTracking().Where(x => ids.Contains(x.Id) && (x.HasBaseline || x.CapturedBaseline != null))
+            .Select(b => new
+            {
+                b.Id, b.CapturedBaseline, b.BaselineSamples, b.BaselineErrorRate, b.BaselineQualityMean, b.BaselineQualityStdDev, b.BaselineLatencyP50Ms,
+                b.BaselineLatencyP95Ms, b.BaselineCostPerCallUsd, b.BaselineCostPerCallStdDevUsd, b.BaselineNegativeFeedbackRate,
+            })
+            .ToListAsync(cancellationToken);
+        return rows.ToDictionary(b => b.Id, b => b.CapturedBaseline is { } captured
+            ? new BaselineReference(JsonSerializer.Deserialize<Baseline>(captured, JsonSerializerOptions.Web)!, "captured")
+            : new BaselineReference(new Baseline(b.BaselineSamples, b.BaselineErrorRate, b.BaselineQualityMean, b.BaselineQualityStdDev, b.BaselineLatencyP50Ms,
+                b.BaselineLatencyP95Ms, b.BaselineCostPerCallUsd, b.BaselineCostPerCallStdDevUsd, b.BaselineNegativeFeedbackRate), "registered"));
     }
 
     /// <summary>Stores a baseline captured from a bundle's own traffic (at promotion, or on demand).</summary>
@@ -172,12 +173,17 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
             .ExecuteUpdateAsync(s => s.SetProperty(b => b.CapturedBaseline, json).SetProperty(b => b.CapturedBaselineAt, now), cancellationToken);
     }
 
-    /// <summary>Open (firing or acknowledged) alerts of a family, by bundle and rule.</summary>
-    public async Task<IReadOnlyList<AlertRecord>> OpenAlertsAsync(int familyId, CancellationToken cancellationToken)
+    /// <summary>Open (firing or acknowledged) alerts of a family, or of every family when null.</summary>
+    public async Task<IReadOnlyList<AlertRecord>> OpenAlertsAsync(int? familyId, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var rows = await db.Alerts.AsNoTracking().Where(a => a.FamilyId == familyId && a.State != AlertEntity.Resolved).ToListAsync(cancellationToken);
-        return rows.Select(ToRecord).ToList();
+        var query = db.Alerts.AsNoTracking().Where(a => a.State != AlertEntity.Resolved);
+        if (familyId is { } id)
+        {
+            query = query.Where(a => a.FamilyId == id);
+        }
+
+        return (await query.ToListAsync(cancellationToken)).Select(ToRecord).ToList();
     }
 
     /// <summary>Raises an alert unless one is already open for its bundle and rule (then null: the database keeps one).</summary>

@@ -73,6 +73,12 @@ public sealed class AlertsOptions
     public int ResolveAfterHealthyEvaluations { get; set; } = 3;
     public string? WebhookUrl { get; set; }
     public string? WebhookSecret { get; set; }
+
+    /// <summary>Attempts per webhook delivery (the first included) before it is given up and logged.</summary>
+    public int WebhookAttempts { get; set; } = 5;
+
+    /// <summary>The wait before the first retry; each next one waits twice as long.</summary>
+    public int WebhookFirstRetryMilliseconds { get; set; } = 1000;
 }
 
 /// <summary>Binds every configuration section of API.md and refuses to start on a bad value, naming the key.</summary>
@@ -110,6 +116,8 @@ public static class ConsoleOptions
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection("Alerts"))
             .Validate(o => o.ResolveAfterHealthyEvaluations is >= 1 and <= 1000, "Alerts:ResolveAfterHealthyEvaluations must be between 1 and 1000.")
             .Validate(o => o.WebhookUrl is null || IsHttpUrl(o.WebhookUrl), "Alerts:WebhookUrl must be an absolute http(s) URL.")
+            .Validate(o => o.WebhookAttempts is >= 1 and <= 20, "Alerts:WebhookAttempts must be between 1 and 20.")
+            .Validate(o => o.WebhookFirstRetryMilliseconds is >= 10 and <= 600_000, "Alerts:WebhookFirstRetryMilliseconds must be between 10 and 600000.")
             .ValidateOnStart();
         return services;
     }

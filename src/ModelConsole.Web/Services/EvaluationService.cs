@@ -67,7 +67,20 @@ public sealed class EvaluationService(
     /// Evaluates the family now, or, when an evaluation of it is running, once more right after it (however many
     /// triggers arrive meanwhile). Completes when the evaluation that covers this trigger has finished.
     /// </summary>
-    public Task TriggerAsync(string family, CancellationToken cancellationToken)
+    public Task TriggerAsync(string family, CancellationToken cancellationToken) => Trigger(family, null, cancellationToken);
+
+    /// <summary>
+    /// One pass over every family with an ACTIVE bundle (the Quartz job): rules, rollups, open alerts and baselines of
+    /// all families in one set-based read each, then each family judged in memory (a family already being evaluated
+    /// gets its coalesced rerun instead).
+    /// </summary>
+    public async Task EvaluateAllAsync(CancellationToken cancellationToken)
+    {
+        var data = await LoadAllAsync(cancellationToken);
+        await Task.WhenAll(data.Select(d => Trigger(d.Key, d.Value, cancellationToken)));
+    }
+
+    private Task Trigger(string family, FamilyData? preloaded, CancellationToken cancellationToken)
     {
         var run = _runs.GetOrAdd(family, _ => new FamilyRun());
         lock (run)
@@ -79,52 +92,21 @@ public sealed class EvaluationService(
                 return run.Rerun.Task;
             }
 
-            run.Current = RunAsync(family, run, Stopwatch.GetTimestamp(), cancellationToken);
+            run.Current = RunAsync(family, run, preloaded, cancellationToken);
             return run.Current;
         }
     }
 
-    /// <summary>Evaluates every family with an ACTIVE bundle (the Quartz job's pass).</summary>
-    public async Task EvaluateAllAsync(CancellationToken cancellationToken)
+    private async Task RunAsync(string family, FamilyRun run, FamilyData? preloaded, CancellationToken cancellationToken)
     {
-        var families = routing.Current.Families.Values.Where(f => f.Active is not null).Select(f => f.Family).ToList();
-        var all = await alerts.AllRulesAsync(cancellationToken);
-        foreach (var family in families)
-        {
-            await TriggerWithRulesAsync(family, all.GetValueOrDefault(family), cancellationToken);
-        }
-    }
-
-    private Task TriggerWithRulesAsync(string family, FamilyRules? rules, CancellationToken cancellationToken)
-    {
-        var run = _runs.GetOrAdd(family, _ => new FamilyRun());
-        lock (run)
-        {
-            if (run.Current is not null)
-            {
-                run.Rerun ??= new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-                return run.Rerun.Task;
-            }
-
-            run.Current = RunAsync(family, run, Stopwatch.GetTimestamp(), cancellationToken, rules);
-            return run.Current;
-        }
-    }
-
-    private async Task RunAsync(string family, FamilyRun run, long triggeredAt, CancellationToken cancellationToken, FamilyRules? rules = null)
-    {
+        var triggeredAt = Stopwatch.GetTimestamp();
+        // Always leave the caller first: the caller (often ingest's event) goes on at once, and the task is stored as
+        // the family's current run (under the lock) before this run can finish and clear it.
         await Task.Yield();
+
+        await EvaluateSafelyAsync(family, preloaded, triggeredAt, cancellationToken);
         while (true)
         {
-            try
-            {
-                await EvaluateFamilyAsync(family, triggeredAt, rules, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Evaluating family {Family} failed; the next trigger tries again", family);
-            }
-
             TaskCompletionSource? rerun;
             lock (run)
             {
@@ -138,54 +120,90 @@ public sealed class EvaluationService(
             }
 
             // A rerun reads fresh rules and data; its waiters are released when it is done.
-            rules = null;
-            triggeredAt = Stopwatch.GetTimestamp();
-            try
-            {
-                await EvaluateFamilyAsync(family, triggeredAt, null, cancellationToken);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                logger.LogWarning(ex, "Evaluating family {Family} failed; the next trigger tries again", family);
-            }
-            finally
-            {
-                rerun.TrySetResult();
-            }
-
-            lock (run)
-            {
-                if (run.Rerun is null)
-                {
-                    run.Current = null;
-                    return;
-                }
-            }
+            await EvaluateSafelyAsync(family, null, Stopwatch.GetTimestamp(), cancellationToken);
+            rerun.TrySetResult();
         }
     }
 
-    private async Task EvaluateFamilyAsync(string family, long triggeredAt, FamilyRules? rules, CancellationToken cancellationToken)
+    private async Task EvaluateSafelyAsync(string family, FamilyData? data, long triggeredAt, CancellationToken cancellationToken)
     {
-        Interlocked.Increment(ref _evaluations);
-        if (!routing.Current.Families.TryGetValue(family, out var route) || route.Active is not { } activeName)
+        try
         {
-            return;
+            Interlocked.Increment(ref _evaluations);
+            data ??= await LoadFamilyAsync(family, cancellationToken);
+            if (data is not null)
+            {
+                await JudgeAsync(family, data, triggeredAt, cancellationToken);
+            }
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            logger.LogWarning(ex, "Evaluating family {Family} failed; the next trigger tries again", family);
+        }
+    }
+
+    /// <summary>What one family's evaluation reads: its rules, who is judged, the window's minutes, open alerts and baselines.</summary>
+    private sealed record FamilyData(
+        FamilyRules Rules,
+        FamilyRoute Route,
+        TelemetryBundle Active,
+        IReadOnlyList<(TelemetryBundle Bundle, Stage Stage)> Judged,
+        IReadOnlyDictionary<(int Bundle, int Window), MinuteRollup> Totals,
+        IReadOnlyDictionary<(string Bundle, long Rule), AlertRecord> Open,
+        IReadOnlyDictionary<int, BaselineReference> Baselines,
+        DateTime Now,
+        DateTime To);
+
+    private async Task<FamilyData?> LoadFamilyAsync(string family, CancellationToken cancellationToken)
+    {
+        if (!routing.Current.Families.TryGetValue(family, out var route) || await alerts.RulesAsync(family, cancellationToken) is not { Rules.Count: > 0 } rules
+            || await JudgedAsync(route, cancellationToken) is not { } judged)
+        {
+            return null;
         }
 
-        rules ??= await alerts.RulesAsync(family, cancellationToken);
-        if (rules is null || rules.Rules.Count == 0)
+        var (now, to) = Now();
+        var ids = judged.Judged.Select(j => j.Bundle.Id).Append(judged.Active.Id).ToList();
+        var totals = await TotalsAsync(ids, rules.Rules.Select(r => r.WindowMinutes), to, cancellationToken);
+        var open = (await alerts.OpenAlertsAsync(rules.FamilyId, cancellationToken)).ToDictionary(a => (a.Bundle, a.RuleId));
+        var baselines = await alerts.BaselinesAsync(ids, cancellationToken);
+        return new FamilyData(rules, route, judged.Active, judged.Judged, totals, open, baselines, now, to);
+    }
+
+    private async Task<IReadOnlyDictionary<string, FamilyData>> LoadAllAsync(CancellationToken cancellationToken)
+    {
+        var allRules = await alerts.AllRulesAsync(cancellationToken);
+        var families = new List<(FamilyRoute Route, FamilyRules Rules, TelemetryBundle Active, IReadOnlyList<(TelemetryBundle, Stage)> Judged)>();
+        foreach (var route in routing.Current.Families.Values)
         {
-            return;
+            if (allRules.GetValueOrDefault(route.Family) is { Rules.Count: > 0 } rules && await JudgedAsync(route, cancellationToken) is { } judged)
+            {
+                families.Add((route, rules, judged.Active, judged.Judged));
+            }
         }
 
-        var active = await bundles.FindBundleAsync(activeName, cancellationToken);
-        if (active is null)
+        if (families.Count == 0)
         {
-            return;
+            return new Dictionary<string, FamilyData>();
         }
 
-        // The bundles to judge: the candidates against the active one; with none, the active one against its baseline.
-        var judged = new List<(TelemetryBundle Bundle, Stage Stage)>();
+        var (now, to) = Now();
+        var ids = families.SelectMany(f => f.Judged.Select(j => j.Item1.Id).Append(f.Active.Id)).Distinct().ToList();
+        var totals = await TotalsAsync(ids, families.SelectMany(f => f.Rules.Rules.Select(r => r.WindowMinutes)), to, cancellationToken);
+        var open = (await alerts.OpenAlertsAsync(null, cancellationToken)).ToDictionary(a => (a.Bundle, a.RuleId));
+        var baselines = await alerts.BaselinesAsync(ids, cancellationToken);
+        return families.ToDictionary(f => f.Route.Family, f => new FamilyData(f.Rules, f.Route, f.Active, f.Judged, totals, open, baselines, now, to), StringComparer.Ordinal);
+    }
+
+    /// <summary>The bundles to judge: the candidates against the active one; with none, the active one against its baseline.</summary>
+    private async Task<(TelemetryBundle Active, IReadOnlyList<(TelemetryBundle Bundle, Stage Stage)> Judged)?> JudgedAsync(FamilyRoute route, CancellationToken cancellationToken)
+    {
+        if (route.Active is not { } activeName || await bundles.FindBundleAsync(activeName, cancellationToken) is not { } active)
+        {
+            return null;
+        }
+
+        var judged = new List<(TelemetryBundle, Stage)>();
         foreach (var (name, stage) in new[] { (route.Canary?.Bundle, Stage.Canary), (route.Shadow?.Bundle, Stage.Shadow) })
         {
             if (name is not null && await bundles.FindBundleAsync(name, cancellationToken) is { } b)
@@ -199,30 +217,51 @@ public sealed class EvaluationService(
             judged.Add((active, Stage.Active));
         }
 
+        return (active, judged);
+    }
+
+    /// <summary>Now, and the end of the window: the minute in progress is part of it.</summary>
+    private (DateTime Now, DateTime To) Now()
+    {
         var now = clock.GetUtcNow().UtcDateTime;
-        var to = MinuteRollup.MinuteOf(now).AddMinutes(1);
-        var from = to.AddMinutes(-rules.Rules.Max(r => r.WindowMinutes));
-        var minutes = await telemetry.ReadRollupsAsync([active.Id, .. judged.Select(j => j.Bundle.Id)], from, to, cancellationToken);
-        var open = (await alerts.OpenAlertsAsync(active.FamilyId, cancellationToken)).ToDictionary(a => (a.Bundle, a.RuleId));
-        var verdicts = new List<BundleVerdict>();
-        foreach (var (bundle, stage) in judged)
+        return (now, MinuteRollup.MinuteOf(now).AddMinutes(1));
+    }
+
+    /// <summary>Each bundle's window folded in the database, once per distinct window length (rules usually share one).</summary>
+    private async Task<IReadOnlyDictionary<(int Bundle, int Window), MinuteRollup>> TotalsAsync(IReadOnlyCollection<int> ids, IEnumerable<int> windows, DateTime to, CancellationToken cancellationToken)
+    {
+        var totals = new Dictionary<(int, int), MinuteRollup>();
+        foreach (var window in windows.Distinct())
         {
-            var baseline = await alerts.BaselineAsync(bundle.Id, cancellationToken);
-            foreach (var rule in rules.Rules)
+            foreach (var (bundle, total) in await telemetry.ReadWindowTotalsAsync(ids, to.AddMinutes(-window), to, cancellationToken))
             {
-                var start = to.AddMinutes(-rule.WindowMinutes);
-                var window = Fold(bundle.Id, minutes.GetValueOrDefault(bundle.Id), start);
-                var reference = stage == Stage.Active ? null : Fold(active.Id, minutes.GetValueOrDefault(active.Id), start);
+                totals[(bundle, window)] = total;
+            }
+        }
+
+        return totals;
+    }
+
+    private async Task JudgeAsync(string family, FamilyData data, long triggeredAt, CancellationToken cancellationToken)
+    {
+        var verdicts = new List<BundleVerdict>();
+        foreach (var (bundle, stage) in data.Judged)
+        {
+            var baseline = data.Baselines.GetValueOrDefault(bundle.Id);
+            foreach (var rule in data.Rules.Rules)
+            {
+                var window = Total(data, bundle.Id, rule.WindowMinutes);
+                var reference = stage == Stage.Active ? null : Total(data, data.Active.Id, rule.WindowMinutes);
                 var verdict = RuleEvaluator.Evaluate(rule, window, reference, baseline);
                 verdicts.Add(new BundleVerdict(bundle.Name, stage.ToWire(), verdict));
 
                 var key = (bundle.Name, rule.Id);
                 var (state, act) = _states.GetValueOrDefault(key, RuleState.Initial).Next(verdict, _newestData.TryGetValue(bundle.Name, out var newest) ? newest : null);
                 _states[key] = state;
-                open.TryGetValue(key, out var alert);
+                data.Open.TryGetValue(key, out var alert);
                 if (act && alert is null)
                 {
-                    await ActAsync(family, route, bundle, stage, rule, verdict, triggeredAt, now, cancellationToken);
+                    await ActAsync(family, data.Route, bundle, rule, verdict, triggeredAt, data.Now, cancellationToken);
                 }
                 else if (alert is not null && verdict.Kind == VerdictKind.Pass && state.Healthy >= options.Value.ResolveAfterHealthyEvaluations)
                 {
@@ -231,12 +270,12 @@ public sealed class EvaluationService(
             }
         }
 
-        var evaluated = new FamilyEvaluatedEvent(family, verdicts, now);
+        var evaluated = new FamilyEvaluatedEvent(family, verdicts, data.Now);
         _latest[family] = evaluated;
         live.Publish(evaluated);
     }
 
-    private async Task ActAsync(string family, FamilyRoute route, TelemetryBundle bundle, Stage stage, Rule rule, Verdict verdict, long triggeredAt, DateTime now, CancellationToken cancellationToken)
+    private async Task ActAsync(string family, FamilyRoute route, TelemetryBundle bundle, Rule rule, Verdict verdict, long triggeredAt, DateTime now, CancellationToken cancellationToken)
     {
         var raised = await alerts.RaiseAsync(new AlertEntity
         {
@@ -291,19 +330,8 @@ public sealed class EvaluationService(
         }
     }
 
-    private static MinuteRollup Fold(int bundleId, IReadOnlyList<MinuteRollup>? minutes, DateTime start)
-    {
-        var total = new MinuteRollup(bundleId, start);
-        foreach (var minute in minutes ?? [])
-        {
-            if (minute.Minute >= start)
-            {
-                total.Merge(minute);
-            }
-        }
-
-        return total;
-    }
+    private static MinuteRollup Total(FamilyData data, int bundleId, int window) =>
+        data.Totals.GetValueOrDefault((bundleId, window)) ?? new MinuteRollup(bundleId, data.To.AddMinutes(-window));
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
 

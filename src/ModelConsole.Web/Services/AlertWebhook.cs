@@ -1,0 +1,90 @@
+using System.Net.Http.Headers;
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using System.Threading.Channels;
+using Microsoft.Extensions.Options;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>
+/// The optional outgoing webhook (<c>Alerts:WebhookUrl</c>): every raised and resolved alert is POSTed as JSON
+/// <c>{ "event": "alertRaised" | "alertResolved", "alert": { ... } }</c>, signed with HMAC-SHA256 of the body in
+/// <c>X-ModelConsole-Signature: sha256=&lt;hex&gt;</c> when a secret is set, and retried with doubling waits on a
+/// failure or a non-2xx answer. Deliveries queue off the evaluation path; a full queue drops the oldest and says so.
+/// </summary>
+public sealed class AlertWebhook(LiveEvents live, IOptions<AlertsOptions> options, ILogger<AlertWebhook> logger) : BackgroundService
+{
+    public const string SignatureHeader = "X-ModelConsole-Signature";
+    public const string EventHeader = "X-ModelConsole-Event";
+
+    private readonly Channel<(string Event, byte[] Body)> _queue = Channel.CreateBounded<(string, byte[])>(
+        new BoundedChannelOptions(1_000) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
+
+    public static string Sign(string secret, ReadOnlySpan<byte> body) =>
+        "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(Encoding.UTF8.GetBytes(secret), body));
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var o = options.Value;
+        if (o.WebhookUrl is not { } url)
+        {
+            return;
+        }
+
+        using var subscription = live.Subscribe(e =>
+        {
+            var (name, alert) = e switch
+            {
+                AlertRaisedEvent raised => ("alertRaised", raised.Alert),
+                AlertChangedEvent { Alert.State: "resolved" } resolved => ("alertResolved", resolved.Alert),
+                _ => (null, null),
+            };
+            if (name is not null && !_queue.Writer.TryWrite((name, JsonSerializer.SerializeToUtf8Bytes(new { @event = name, alert }, JsonSerializerOptions.Web))))
+            {
+                logger.LogWarning("The alert webhook queue is full; the oldest delivery was dropped");
+            }
+        });
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        await foreach (var (name, body) in _queue.Reader.ReadAllAsync(stoppingToken))
+        {
+            var wait = TimeSpan.FromMilliseconds(o.WebhookFirstRetryMilliseconds);
+            for (var attempt = 1; ; attempt++)
+            {
+                string? failure;
+                try
+                {
+                    using var request = new HttpRequestMessage(HttpMethod.Post, url) { Content = new ByteArrayContent(body) };
+                    request.Content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+                    request.Headers.Add(EventHeader, name);
+                    if (o.WebhookSecret is { Length: > 0 } secret)
+                    {
+                        request.Headers.Add(SignatureHeader, Sign(secret, body));
+                    }
+
+                    using var response = await http.SendAsync(request, stoppingToken);
+                    failure = response.IsSuccessStatusCode ? null : $"HTTP {(int)response.StatusCode}";
+                }
+                catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException && !stoppingToken.IsCancellationRequested)
+                {
+                    failure = ex.Message;
+                }
+
+                if (failure is null)
+                {
+                    break;
+                }
+
+                if (attempt >= o.WebhookAttempts)
+                {
+                    logger.LogWarning("The alert webhook gave up on {Event} after {Attempts} attempts: {Failure}", name, attempt, failure);
+                    break;
+                }
+
+                await Task.Delay(wait, stoppingToken);
+                wait *= 2;
+            }
+        }
+    }
+}
