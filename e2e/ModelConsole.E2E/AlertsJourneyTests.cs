@@ -71,4 +71,32 @@ public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
         await Expect(page.GetByTestId($"stage-{family}-v2")).ToContainTextAsync("STAGING", new() { Timeout = 15_000 });
         await Expect(page.GetByTestId("alert-toast").Filter(new() { HasText = $"{family}-v2 rolled back automatically" })).ToBeVisibleAsync(new() { Timeout = 15_000 });
     }, user: "oncall");
+
+    [Fact]
+    public Task ReleaseManager_TightensARule_AndItIsSaved() => RunAsync(nameof(ReleaseManager_TightensARule_AndItIsSaved), async page =>
+    {
+        using var http = Gateway();
+        var family = "rul-" + Guid.NewGuid().ToString("N")[..8];
+        await PostAsync(http, "/api/v1/families", new { name = family });
+
+        await OpenAsync(page, $"/families/{family}/rules");
+        await Expect(page.GetByTestId("rule-row-5")).ToBeVisibleAsync(); // the six default rules
+        var z = page.GetByTestId("rule-z-0").Locator("input");
+        await Expect(z).ToHaveValueAsync("4");
+        await z.FillAsync("5");
+        await z.PressAsync("Tab");
+        await page.GetByTestId("rules-save").ClickAsync();
+        await Expect(page.GetByText("Rules saved")).ToBeVisibleAsync();
+
+        var rules = (await http.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>($"/api/v1/families/{family}/rules"))!;
+        Assert.Equal(5, rules[0]!["z"]!.GetValue<double>());
+
+        // A bad value is named and nothing is saved.
+        await page.GetByTestId("rule-consecutive-1").Locator("input").FillAsync("0");
+        await page.GetByTestId("rule-consecutive-1").Locator("input").PressAsync("Tab");
+        await page.GetByTestId("rules-save").ClickAsync();
+        await Expect(page.GetByTestId("rules-invalid")).ToContainTextAsync("consecutive is from 1 to 100");
+        rules = (await http.GetFromJsonAsync<System.Text.Json.Nodes.JsonArray>($"/api/v1/families/{family}/rules"))!;
+        Assert.Equal(2, rules[1]!["consecutive"]!.GetValue<int>());
+    }, user: "release");
 }

@@ -20,6 +20,8 @@ public class ThemeTourTests(ConsoleServer server) : BrowserTest(server)
             ("/admin/users", "user-row-admin", "dark-users.png"),
             ("/admin/keys", "new-key-submit", "dark-keys.png"),
             ("/demo", "demo-start", "dark-demo.png"),
+            ("/alerts", "alert-badge", "dark-alerts.png"),
+            ("/families/support-agent/rules", "rules-table", "dark-rules.png"),
         ];
         foreach (var (path, ready, shot) in pages)
         {

@@ -63,6 +63,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /planner"] = (Policies.SignedIn, "/planner"),
         ["GET /compare"] = (Policies.SignedIn, "/compare"),
         ["GET /alerts"] = (Policies.SignedIn, "/alerts"),
+        ["GET /families/{Family}/rules"] = (Policies.SignedIn, "/families/matrix/rules"),
         ["* /hubs/alerts/negotiate"] = (Policies.ConsoleRead, "/hubs/alerts/negotiate?negotiateVersion=1"),
         ["* /hubs/alerts"] = (Policies.ConsoleRead, "/hubs/alerts"),
         ["GET /admin/users"] = (Policies.Admin, "/admin/users"),
