@@ -46,6 +46,9 @@ public sealed class EvaluationService(
     private readonly ConcurrentDictionary<(string Bundle, long Rule), RuleState> _states = new();
     private readonly ConcurrentDictionary<string, DateTime> _newestData = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, FamilyEvaluatedEvent> _latest = new(StringComparer.Ordinal);
+
+    /// <summary>Alerts whose rule is rolling their bundle back now: the rule resolves them itself, with the flip's time.</summary>
+    private readonly ConcurrentDictionary<long, bool> _rollingBack = new();
     private long _evaluations;
 
     /// <summary>How many family evaluations have run (tests and the benchmark watch it).</summary>
@@ -296,16 +299,24 @@ public sealed class EvaluationService(
 
         var actor = new PipelineActor(Core.Ledger.Actors.ForRule(rule.Id), MayOverride: false, IsRule: true);
         var reason = Truncate($"rule {rule.Id} ({RuleNames.Of(rule.Metric)}): {verdict.Derivation}", PipelineRules.MaxReasonLength);
-        var outcome = await pipeline.RollbackAsync(family, new RollbackRequest(bundle.Name, reason, route.RoutingVersion), actor, cancellationToken);
-        var elapsed = (long)Stopwatch.GetElapsedTime(triggeredAt).TotalMilliseconds;
-        if (outcome?.Decision.Result is { Succeeded: true } result)
+        _rollingBack[raised.Id] = true;
+        try
         {
-            // The rollback's own event resolves the bundle's other open alerts; this one records how long the flip took.
-            await ResolveAsync(raised.Id, "rolledBack", actor.Name, result.Message, elapsed, cancellationToken);
+            var outcome = await pipeline.RollbackAsync(family, new RollbackRequest(bundle.Name, reason, route.RoutingVersion), actor, cancellationToken);
+            var elapsed = (long)Stopwatch.GetElapsedTime(triggeredAt).TotalMilliseconds;
+            if (outcome?.Decision.Result is { Succeeded: true } result)
+            {
+                // The rollback's own event resolves the bundle's other open alerts; this one records how long the flip took.
+                await ResolveAsync(raised.Id, "rolledBack", actor.Name, result.Message, elapsed, cancellationToken);
+            }
+            else
+            {
+                logger.LogWarning("Rule {Rule} could not roll back {Bundle}: {Why}", rule.Id, bundle.Name, outcome?.Decision.Result?.Message ?? outcome?.Decision.Conflict);
+            }
         }
-        else
+        finally
         {
-            logger.LogWarning("Rule {Rule} could not roll back {Bundle}: {Why}", rule.Id, bundle.Name, outcome?.Decision.Result?.Message ?? outcome?.Decision.Conflict);
+            _rollingBack.TryRemove(raised.Id, out _);
         }
     }
 
@@ -326,7 +337,10 @@ public sealed class EvaluationService(
     {
         foreach (var id in await alerts.OpenAlertIdsAsync(bundle, cancellationToken))
         {
-            await ResolveAsync(id, "rolledBack", actor, "the bundle was rolled back", null, cancellationToken);
+            if (!_rollingBack.ContainsKey(id))
+            {
+                await ResolveAsync(id, "rolledBack", actor, "the bundle was rolled back", null, cancellationToken);
+            }
         }
     }
 
