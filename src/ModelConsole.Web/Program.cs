@@ -24,6 +24,7 @@ builder.Services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<Teleme
 builder.Services.AddSingleton<PlannerService>();
 builder.Services.AddSingleton<ComparisonService>();
 builder.Services.AddSingleton<EvaluationService>();
+builder.Services.AddSingleton<RollbackReadinessService>();
 builder.Services.AddHostedService<EvaluationTriggers>();
 builder.Services.AddHostedService<AlertWebhook>();
 builder.Services.AddConsoleJobs(builder.Configuration);

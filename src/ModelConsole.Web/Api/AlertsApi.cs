@@ -1,5 +1,9 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Experiments;
+using ModelConsole.Core.Pipeline;
+using ModelConsole.Core.Routing;
 using ModelConsole.Core.Thresholds;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Entities;
@@ -12,6 +16,18 @@ namespace ModelConsole.Web.Api;
 /// <summary>A manual resolution (API.md: <c>{ reason }</c>).</summary>
 public sealed record ResolveContract(string? Reason);
 
+/// <summary>One rule's readiness on the wire (times in seconds, null for "never" or "cannot tell").</summary>
+public sealed record RuleReadinessContract(long Id, string Metric, string Action, double CandidateCallsPerMinute, double? SecondsToMinSamples, double? SecondsToDetect,
+    bool DetectedInTime, string Explanation);
+
+/// <summary>A family's rollback readiness at a canary percent.</summary>
+public sealed record ReadinessContract(string Family, string? Candidate, double Percent, double RequestsPerMinute, bool Ready, IReadOnlyList<RuleReadinessContract> Rules)
+{
+    public static ReadinessContract From(FamilyReadiness r) => new(r.Family, r.Candidate, r.Percent, r.RequestsPerMinute, r.Ready,
+        r.Rules.Select(x => new RuleReadinessContract(x.Rule.Id, RuleNames.Of(x.Rule.Metric), RuleNames.Of(x.Rule.Action), x.CandidateCallsPerMinute,
+            x.SecondsToMinSamples, x.SecondsToDetect, x.DetectedInTime, x.Explanation)).ToList());
+}
+
 /// <summary>API.md "Rules and alerts".</summary>
 public static class AlertsApi
 {
@@ -21,6 +37,11 @@ public static class AlertsApi
             .WithTags("Rules and alerts").WithName("GetRules").WithSummary("The family's threshold rules, with their version as the ETag.");
         api.MapPut("/families/{family}/rules", PutRulesAsync).RequireAuthorization(Policies.PipelineWrite)
             .WithTags("Rules and alerts").WithName("PutRules").WithSummary("Replaces the family's rules (If-Match optional; a stale one is 412).");
+        api.MapGet("/families/{family}/readiness", ReadinessAsync).RequireAuthorization(Policies.ConsoleRead)
+            .WithTags("Rules and alerts").WithName("RollbackReadiness")
+            .WithSummary("For a canary at percent (default: the family's canary), how long until each rule has its samples and sees its minimum effect, and whether within 60 s.");
+        api.MapPost("/bundles/{bundle}/baseline/capture", CaptureAsync).RequireAuthorization(Policies.PipelineWrite)
+            .WithTags("Rules and alerts").WithName("CaptureBaseline").WithSummary("Captures the bundle's baseline from its own calls of the last 24 h; its rules judge it by that from now on.");
         api.MapGet("/alerts", ListAsync).RequireAuthorization(Policies.ConsoleRead)
             .WithTags("Rules and alerts").WithName("ListAlerts").WithSummary("Alerts, newest first, optionally by state.");
         api.MapPost("/alerts/{id:long}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Rollback)
@@ -133,5 +154,37 @@ public static class AlertsApi
         // Resolving a resolved alert changes nothing and answers it as it is.
         await evaluation.ResolveAsync(id, "manual", http.Actor(), reason, null, cancellationToken);
         return await store.GetAsync(id, cancellationToken) is { } alert ? TypedResults.Ok(alert) : ApiProblems.NotFound($"There is no alert {id}.");
+    }
+
+    private static async Task<Results<Ok<ReadinessContract>, ValidationProblem, ProblemHttpResult>> ReadinessAsync(
+        string family, double? percent, RollbackReadinessService readiness, CancellationToken cancellationToken)
+    {
+        if (percent is { } p && !(p >= PipelineRules.MinCanaryPercent && p <= ExperimentRules.MaxSplitBPercent && Bucketing.HasBucketResolution(p)))
+        {
+            return ApiProblems.Invalid("percent", $"percent is from {PipelineRules.MinCanaryPercent:0} to {ExperimentRules.MaxSplitBPercent:0}, with at most two decimals.");
+        }
+
+        if (await readiness.InputsAsync(family, cancellationToken) is not { } inputs)
+        {
+            return ApiProblems.NotFound($"There is no family named '{family}'.");
+        }
+
+        if ((percent ?? inputs.CanaryPercent) is not { } at)
+        {
+            return ApiProblems.Invalid("percent", $"The family '{family}' has no canary: give the percent to plan one at.");
+        }
+
+        return TypedResults.Ok(ReadinessContract.From(inputs.At(at)));
+    }
+
+    private static async Task<Results<Ok<Baseline>, ProblemHttpResult>> CaptureAsync(string bundle, RollbackReadinessService readiness, HttpContext http, CancellationToken cancellationToken)
+    {
+        var (outcome, baseline) = await readiness.CaptureAsync(bundle, http.Actor(), cancellationToken);
+        return outcome switch
+        {
+            CaptureOutcome.UnknownBundle => ApiProblems.NotFound($"There is no bundle named '{bundle}'."),
+            CaptureOutcome.NoTraffic => ApiProblems.Conflict($"{bundle} has served no calls in the last {RollbackReadinessService.CaptureWindow.TotalHours:0} h: there is nothing to capture a baseline from."),
+            _ => TypedResults.Ok(baseline!),
+        };
     }
 }

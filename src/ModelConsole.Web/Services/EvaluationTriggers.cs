@@ -1,6 +1,4 @@
-using ModelConsole.Core.Telemetry;
-using ModelConsole.Core.Thresholds;
-using ModelConsole.Data.Stores;
+using ModelConsole.Core.Ledger;
 
 namespace ModelConsole.Web.Services;
 
@@ -13,15 +11,9 @@ public sealed class EvaluationTriggers(
     LiveEvents live,
     EvaluationService evaluation,
     RoutingSnapshot routing,
-    TelemetryService bundles,
-    TelemetryStore telemetry,
-    AlertStore alerts,
-    TimeProvider clock,
+    RollbackReadinessService readiness,
     ILogger<EvaluationTriggers> logger) : IHostedService
 {
-    /// <summary>How far back a promotion looks for the bundle's canary traffic to capture its baseline from.</summary>
-    public static readonly TimeSpan CaptureWindow = TimeSpan.FromHours(24);
-
     private IDisposable? _subscription;
 
     public Task StartAsync(CancellationToken cancellationToken)
@@ -56,28 +48,8 @@ public sealed class EvaluationTriggers(
                 _ = Quietly(() => evaluation.BundleRolledBackAsync(rolledBack, rollback.Actor, CancellationToken.None), "resolve the alerts of " + rolledBack);
                 break;
             case StageChangedEvent { To: "ACTIVE", From: "CANARY" } promoted:
-                _ = Quietly(() => CaptureAsync(promoted.Bundle), "capture the baseline of " + promoted.Bundle);
+                _ = Quietly(() => readiness.CaptureAsync(promoted.Bundle, Actors.System, CancellationToken.None), "capture the baseline of " + promoted.Bundle);
                 break;
-        }
-    }
-
-    private async Task CaptureAsync(string bundle)
-    {
-        if (await bundles.FindBundleAsync(bundle, CancellationToken.None) is not { } known)
-        {
-            return;
-        }
-
-        var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
-        var window = new MinuteRollup(known.Id, to);
-        foreach (var minute in await telemetry.ReadRollupsAsync(known.Id, to - CaptureWindow, to, CancellationToken.None))
-        {
-            window.Merge(minute);
-        }
-
-        if (BaselineCapture.From(window) is { } baseline)
-        {
-            await alerts.CaptureBaselineAsync(known.Id, baseline, CancellationToken.None);
         }
     }
 

@@ -234,6 +234,88 @@ public abstract class AlertsApiTests(KeysFixture fixture)
     }
 
     [Fact]
+    public async Task Readiness_UsesTheLastHoursTraffic_AndTheActiveBundlesRates()
+    {
+        var family = await CanaryFamilyAsync();
+        // 2,000 active calls and 100 canary calls in the last hour: 35 calls/min; the active bundle fails 1 %.
+        await PostOkAsync("/api/v1/telemetry", new { events = Events(family + "-v1", 2_000, 0.01, "a").Concat(Events(family + "-v2", 100, 0.01, "c")) }, HttpStatusCode.Accepted);
+        var facts = new Core.Thresholds.ReadinessFacts(2_100 / 60.0, new Core.Bundles.Baseline(2_000, ErrorRate: 0.01), 1, 1, null);
+
+        // Without a percent: the canary's own 5 %. The default rollback rule's 5-min window never holds 200 calls.
+        var atCanary = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/families/{family}/readiness"))!;
+        Assert.Equal(5, atCanary["percent"]!.GetValue<double>());
+        Assert.Equal(35, atCanary["requestsPerMinute"]!.GetValue<double>(), 9);
+        Assert.False(atCanary["ready"]!.GetValue<bool>());
+        Assert.Equal(family + "-v2", (string?)atCanary["candidate"]);
+        var rollbackRule = atCanary["rules"]!.AsArray()[0]!;
+        Assert.Equal(("errorRate", "rollback"), ((string?)rollbackRule["metric"], (string?)rollbackRule["action"]));
+        Assert.Contains("never holds the 200 samples it needs", (string?)rollbackRule["explanation"], StringComparison.Ordinal);
+
+        // A rollback rule made for thin traffic: a 60-min window, 5 samples, z 2, +10 pp. At 25 % the canary gets
+        // 8.75 calls/min against 1,575 active calls in the window; an 11 % error rate passes z = 2 at 5 calls, 34 s.
+        var body = new object[] { new { metric = "errorRate", action = "rollback", z = 2, minEffect = 1.0, minAbsoluteEffect = 0.1, windowMinutes = 60, minSamples = 5 } };
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutAsJsonAsync($"/api/v1/families/{family}/rules", body)).StatusCode);
+        var rule = (await Get<AlertStore>().RulesAsync(family, CancellationToken.None))!.Rules[0];
+        var expected = Core.Thresholds.RollbackReadiness.Assess(rule, 25, facts, 10);
+        Assert.True(expected.DetectedInTime);
+
+        var at25 = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/families/{family}/readiness?percent=25"))!;
+        Assert.True(at25["ready"]!.GetValue<bool>());
+        var only = at25["rules"]!.AsArray().Single()!;
+        Assert.Equal(expected.Explanation, (string?)only["explanation"]);
+        Assert.Equal(5 / 8.75 * 60, only["secondsToDetect"]!.GetValue<double>(), 9);
+        Assert.Equal(8.75, only["candidateCallsPerMinute"]!.GetValue<double>(), 9);
+    }
+
+    [Theory]
+    [InlineData("?percent=0")]
+    [InlineData("?percent=51")]
+    [InlineData("?percent=5.125")]
+    [InlineData("?percent=lots")]
+    public async Task Readiness_RefusesABadPercent(string query)
+    {
+        var family = await CanaryFamilyAsync();
+        var response = await _client.GetAsync($"/api/v1/families/{family}/readiness{query}");
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Readiness_WithoutACanary_NeedsAPercent_AndAnUnknownFamilyIs404()
+    {
+        var family = "rd-" + Guid.NewGuid().ToString("N")[..8];
+        await PostOkAsync("/api/v1/families", new { name = family }, HttpStatusCode.Created);
+        var missing = await _client.GetAsync($"/api/v1/families/{family}/readiness");
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("has no canary", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var planned = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/families/{family}/readiness?percent=10"))!;
+        Assert.All(planned["rules"]!.AsArray(), r => Assert.False(r!["detectedInTime"]!.GetValue<bool>())); // no traffic at all
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.GetAsync("/api/v1/families/no-such-family/readiness?percent=5")).StatusCode);
+    }
+
+    [Fact]
+    public async Task CaptureOnDemand_StoresTheBaselineFromTheBundlesCalls_AndLedgersIt()
+    {
+        var family = await CanaryFamilyAsync();
+        var nothing = await _client.PostAsync($"/api/v1/bundles/{family}-v2/baseline/capture", null);
+        Assert.Equal(HttpStatusCode.Conflict, nothing.StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync("/api/v1/bundles/no-such-bundle/baseline/capture", null)).StatusCode);
+
+        await PostOkAsync("/api/v1/telemetry", new { events = Events(family + "-v1", 400, 0.05, "a") }, HttpStatusCode.Accepted);
+        var response = await _client.PostAsync($"/api/v1/bundles/{family}-v1/baseline/capture", null);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var baseline = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.Equal(400, baseline["samples"]!.GetValue<long>());
+        Assert.Equal(0.05, baseline["errorRate"]!.GetValue<double>(), 12);
+        Assert.Equal(0.001, baseline["costPerCallUsd"]!.GetValue<double>(), 12);
+
+        var bundle = (await Get<TelemetryService>().FindBundleAsync(family + "-v1", CancellationToken.None))!;
+        var stored = (await Get<AlertStore>().BaselineAsync(bundle.Id, CancellationToken.None))!;
+        Assert.Equal(("captured", 0.05), (stored.Source, stored.Baseline.ErrorRate!.Value));
+        var ledger = (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/ledger?family={family}"))!;
+        Assert.Contains(ledger, r => (string?)r!["action"] == "baseline-captured" && (string?)r["bundle"] == family + "-v1");
+    }
+
+    [Fact]
     public async Task Alerts_AreAcknowledgedAndResolvedByHand_WithAReason()
     {
         var family = await CanaryFamilyAsync();

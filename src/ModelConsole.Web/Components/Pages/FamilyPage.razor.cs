@@ -46,6 +46,12 @@ public partial class FamilyPage : IDisposable
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
+    [Inject]
+    public required RollbackReadinessService Readiness { get; init; }
+
+    [Inject]
+    public required PlannerService Planner { get; init; }
+
     /// <summary>What the Roll back button would roll back (Core decides), or null when there is nothing to roll back.</summary>
     private string? RollbackTarget => _state is null ? null : PipelineRules.RollbackCandidate(_state)?.Name;
 
@@ -132,7 +138,6 @@ public partial class FamilyPage : IDisposable
             ], "Mirror percent (1–100)", PipelineRules.MinMirrorPercent, PipelineRules.MaxMirrorPercent, (double?)10),
             ("SHADOW", Stage.Canary) => ($"Start canary of {bundle.Name}", [
                 $"Sends the chosen share of subjects (sticky by subject) to {bundle.Name} instead of {active}; the shadow stops.",
-                "Cost change per day: known once telemetry reports traffic and the bundles' prices.",
             ], "Canary percent (1–25)", PipelineRules.MinCanaryPercent, PipelineRules.MaxCanaryPercent, 5),
             ("CANARY", Stage.Canary) => ($"Ramp {bundle.Name}", [
                 $"Moves the canary from {bundle.Percent:0.##} % of subjects to the chosen share; subjects already in it stay in it.",
@@ -145,9 +150,14 @@ public partial class FamilyPage : IDisposable
                 $"{active} becomes DEPRECATED and stays the last known good for a rollback.",
             ], (string?)null, 0d, 0d, (double?)null),
         };
+        var canary = action.To == Stage.Canary && percentLabel is not null;
+        var readiness = canary ? await Readiness.InputsAsync(Family, CancellationToken.None) : null;
+        var costs = canary ? await Planner.FactsAsync(Family, CancellationToken.None) : null;
         var parameters = new DialogParameters<ConfirmPipelineDialog>
         {
             { d => d.Title, title },
+            { d => d.ReadinessAt, readiness is null ? null : readiness.At },
+            { d => d.CostAt, costs is null ? null : p => CanaryCostText(costs, bundle.Name, p) },
             { d => d.OkText, action.Label },
             { d => d.Impact, impact },
             { d => d.Gates, gates },
@@ -164,6 +174,21 @@ public partial class FamilyPage : IDisposable
             Snackbar.Add($"{bundle.Name}: {action.Label.ToLower(CultureInfo.InvariantCulture)} done.", Severity.Success);
             await LoadAsync();
         }
+    }
+
+    /// <summary>The canary's cost change per day at a percent, from the planner's facts, or why it is not known.</summary>
+    internal static string CanaryCostText(PlannerFacts facts, string candidate, double percent)
+    {
+        var candidateCost = facts.Candidates.FirstOrDefault(c => c.Name == candidate)?.CostPerCallUsd;
+        if (facts.RequestsPerDay is not { } perDay || candidateCost is not { } cost || facts.ActiveCostPerCallUsd is not { } activeCost)
+        {
+            return "Cost change per day: known once telemetry reports traffic and both bundles have prices.";
+        }
+
+        var estimate = ModelConsole.Core.Costs.CanaryCost.Estimate(new(perDay, percent, 1, cost, activeCost));
+        var change = estimate.ChangePerDay;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"Cost change per day: {(change >= 0 ? "+" : "−")}${Math.Abs(change):N2} ({estimate.CanaryCallsPerDay:N0} calls/day at ${cost:0.######} instead of ${activeCost:0.######}).");
     }
 
     private async Task<string?> TransitionAsync(string bundle, Stage to, PipelineConfirmation confirmation, long seenVersion)

@@ -1,0 +1,115 @@
+using Microsoft.Extensions.Options;
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Ledger;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Core.Thresholds;
+using ModelConsole.Data.Stores;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>A family's rollback readiness at one canary percent: every rule's answer, and whether its rollback rules are ready.</summary>
+public sealed record FamilyReadiness(string Family, string? Candidate, double Percent, double RequestsPerMinute, IReadOnlyList<RuleReadiness> Rules)
+{
+    /// <summary>True when the family has a rollback rule and every one of them sees its minimum effect within 60 s.</summary>
+    public bool Ready => Rules.Any(r => r.Rule.Action == RuleAction.Rollback) && Rules.Where(r => r.Rule.Action == RuleAction.Rollback).All(r => r.DetectedInTime);
+}
+
+/// <summary>
+/// What readiness needs of a family, read once: its rules, its traffic and reference values, its candidate. A page
+/// or dialog asks <see cref="At"/> for each percent a person types, without reading again.
+/// </summary>
+public sealed record ReadinessInputs(string Family, string? Candidate, double? CanaryPercent, IReadOnlyList<Rule> Rules, ReadinessFacts Facts, double IntervalSeconds)
+{
+    public FamilyReadiness At(double percent) =>
+        new(Family, Candidate, percent, Facts.RequestsPerMinute, RollbackReadiness.Assess(Rules, percent, Facts, IntervalSeconds));
+}
+
+/// <summary>The outcome of capturing a bundle's baseline on demand.</summary>
+public enum CaptureOutcome
+{
+    Captured,
+    UnknownBundle,
+    NoTraffic,
+}
+
+/// <summary>
+/// Rollback readiness's facts from live data (the last hour of the family's served traffic, the ACTIVE bundle's calls
+/// summarised as a baseline), and baselines captured from a bundle's own traffic, at its promotion or on demand.
+/// </summary>
+public sealed class RollbackReadinessService(
+    RoutingSnapshot routing,
+    TelemetryService bundles,
+    TelemetryStore telemetry,
+    AlertStore alerts,
+    LedgerStore ledger,
+    PipelineStore pipeline,
+    IOptions<EvaluationOptions> evaluation,
+    TimeProvider clock)
+{
+    /// <summary>How much of the family's traffic readiness averages: the last hour.</summary>
+    public static readonly TimeSpan TrafficWindow = TimeSpan.FromHours(1);
+
+    /// <summary>How far back a capture looks for the bundle's own traffic.</summary>
+    public static readonly TimeSpan CaptureWindow = TimeSpan.FromHours(24);
+
+    /// <summary>The family's readiness inputs, or null when there is no such family.</summary>
+    public async Task<ReadinessInputs?> InputsAsync(string family, CancellationToken cancellationToken)
+    {
+        if (await alerts.RulesAsync(family, cancellationToken) is not { } rules)
+        {
+            return null;
+        }
+
+        var route = routing.Current.Families.GetValueOrDefault(family);
+        var active = route?.Active is { } a ? await bundles.FindBundleAsync(a, cancellationToken) : null;
+        var candidateName = route?.Canary?.Bundle ?? route?.Shadow?.Bundle;
+        var candidate = candidateName is null ? null : await bundles.FindBundleAsync(candidateName, cancellationToken);
+        var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
+        var served = new List<int>();
+        if (active is not null)
+        {
+            served.Add(active.Id);
+        }
+
+        if (route?.Canary is not null && candidate is not null)
+        {
+            served.Add(candidate.Id);
+        }
+
+        var totals = served.Count == 0 ? new Dictionary<int, MinuteRollup>() : await telemetry.ReadWindowTotalsAsync(served, to - TrafficWindow, to, cancellationToken);
+        var requests = totals.Values.Sum(t => t.Requests);
+        var activeTotals = active is null ? null : totals.GetValueOrDefault(active.Id);
+        var facts = new ReadinessFacts(
+            requests / TrafficWindow.TotalMinutes,
+            activeTotals is null ? null : BaselineCapture.From(activeTotals),
+            activeTotals is { Requests: > 0 } q && q.QualityCount > 0 ? (double)q.QualityCount / q.Requests : 1,
+            activeTotals is { Requests: > 0 } c && c.CostCount > 0 ? (double)c.CostCount / c.Requests : 1,
+            candidate is null ? null : await alerts.BaselineAsync(candidate.Id, cancellationToken));
+        return new ReadinessInputs(family, candidateName, route?.Canary?.Percent, rules.Rules, facts, evaluation.Value.IntervalSeconds);
+    }
+
+    /// <summary>
+    /// Captures <paramref name="bundle"/>'s baseline from its own calls of the last day (folded in the database), stores
+    /// it as the baseline its rules judge it by, and records who did it.
+    /// </summary>
+    public async Task<(CaptureOutcome Outcome, Baseline? Baseline)> CaptureAsync(string bundle, string actor, CancellationToken cancellationToken)
+    {
+        if (await bundles.FindBundleAsync(bundle, cancellationToken) is not { } known)
+        {
+            return (CaptureOutcome.UnknownBundle, null);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var to = MinuteRollup.MinuteOf(now).AddMinutes(1);
+        var window = (await telemetry.ReadWindowTotalsAsync([known.Id], to - CaptureWindow, to, cancellationToken)).GetValueOrDefault(known.Id);
+        if (window is null || BaselineCapture.From(window) is not { } baseline)
+        {
+            return (CaptureOutcome.NoTraffic, null);
+        }
+
+        await alerts.CaptureBaselineAsync(known.Id, baseline, cancellationToken);
+        var family = await pipeline.FamilyOfAsync(bundle, cancellationToken);
+        await ledger.AppendAsync(now, actor, LedgerActions.BaselineCaptured, family, bundle, $"from {baseline.Samples:N0} calls of the last {CaptureWindow.TotalHours:0} h", baseline, cancellationToken);
+        return (CaptureOutcome.Captured, baseline);
+    }
+}
