@@ -81,6 +81,11 @@ public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
 
         await OpenAsync(page, $"/families/{family}/rules");
         await Expect(page.GetByTestId("rule-row-5")).ToBeVisibleAsync(); // the six default rules
+        // A family without traffic is not ready for automatic rollback, and the panel says why for each rule.
+        await Expect(page.GetByTestId("readiness-verdict")).ToContainTextAsync("not ready");
+        await Expect(page.GetByTestId("readiness-rule-0")).ToContainTextAsync("no data ever reaches this rule");
+        await page.GetByTestId("readiness-percent").Locator("input").FillAsync("20");
+        await Expect(page.GetByTestId("readiness-rule-0")).ToContainTextAsync("at 20 % of 0 calls/min");
         var z = page.GetByTestId("rule-z-0").Locator("input");
         await Expect(z).ToHaveValueAsync("4");
         await z.FillAsync("5");

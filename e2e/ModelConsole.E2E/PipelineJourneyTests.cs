@@ -9,7 +9,7 @@ public class PipelineJourneyTests(ConsoleServer server) : BrowserTest(server)
     private const string Family = "sql-copilot";
     private const string Candidate = "sql-copilot-v2";
 
-    private static async Task ConfirmAsync(IPage page, string buttonTestId, double? percent = null, bool overrideGates = false, string? reason = null)
+    private static async Task ConfirmAsync(IPage page, string buttonTestId, double? percent = null, bool overrideGates = false, string? reason = null, Func<Task>? inDialog = null)
     {
         await page.GetByTestId(buttonTestId).ClickAsync();
         var dialog = page.GetByTestId("confirm-dialog");
@@ -30,6 +30,11 @@ public class PipelineJourneyTests(ConsoleServer server) : BrowserTest(server)
             await page.GetByTestId("confirm-reason").Locator("textarea").FillAsync(reason);
         }
 
+        if (inDialog is not null)
+        {
+            await inDialog();
+        }
+
         await page.GetByTestId("confirm-ok").ClickAsync();
         await Expect(dialog).ToBeHiddenAsync();
     }
@@ -48,7 +53,14 @@ public class PipelineJourneyTests(ConsoleServer server) : BrowserTest(server)
         await ConfirmAsync(page, $"shadow-{Candidate}", percent: 10);
         await Expect(watcher.GetByTestId($"stage-{Candidate}")).ToHaveTextAsync("SHADOW 10%");
 
-        await ConfirmAsync(page, $"canary-{Candidate}", percent: 5, overrideGates: true, reason: "offline eval on 2,500 questions is conclusive");
+        await ConfirmAsync(page, $"canary-{Candidate}", percent: 5, overrideGates: true, reason: "offline eval on 2,500 questions is conclusive", inDialog: async () =>
+        {
+            // No traffic yet: the dialog warns that a breach would go unseen, and says why per rollback rule.
+            await Expect(page.GetByTestId("confirm-readiness-warning")).ToContainTextAsync("At 5 % a breach could go unseen for more than 60 s");
+            await Expect(page.GetByTestId("confirm-readiness")).ToContainTextAsync("errorRate rollback: at 5 % of 0 calls/min");
+            await Expect(page.GetByTestId("confirm-cost")).ToContainTextAsync("Cost change per day");
+            await ScreenshotAsync(page, "canary-readiness.png");
+        });
         await Expect(watcher.GetByTestId($"stage-{Candidate}")).ToHaveTextAsync("CANARY 5%");
         await ScreenshotAsync(page, "pipeline-canary.png");
 
