@@ -1,0 +1,211 @@
+using System.Globalization;
+using MathNet.Numerics.Distributions;
+using ModelConsole.Core.Statistics;
+using ModelConsole.Core.Thresholds;
+
+namespace ModelConsole.Core.Experiments;
+
+/// <summary>What an experiment's result is judged by: its metric, split, α, sides, and the plan per arm.</summary>
+public sealed record ExperimentPlan(RuleMetric Metric, double SplitBPercent, double Alpha, int Sides, double Power, double Mde, long PlannedPerArmA, long PlannedPerArmB);
+
+/// <summary>
+/// One arm's calls, folded: <see cref="Requests"/> served, <see cref="Measured"/> that carry the metric (every call for
+/// a rate, scored or priced calls for a mean), and the metric's sum and sum of squares over them (a rate's events are 0/1).
+/// </summary>
+public sealed record RequestArm(long Requests, long Measured, double Sum, double SumSquares);
+
+/// <summary>
+/// One arm folded per subject: for each subject Y = the metric's sum over its calls and X = its measured calls, then
+/// over the subjects n, ΣY, ΣX, ΣY², ΣX², ΣXY. The metric is the ratio ΣY / ΣX.
+/// </summary>
+public sealed record SubjectArm(long Subjects, long Requests, double SumY, double SumX, double SumYY, double SumXX, double SumXY);
+
+/// <summary>What the data supports now; <see cref="Wait"/> until both arms reach the plan.</summary>
+public enum Suggestion
+{
+    Wait,
+    ShipB,
+    KeepA,
+    Inconclusive,
+    Untrustworthy,
+}
+
+/// <summary>
+/// An experiment's result: the unit (request or subject), observed n and value per arm, the estimate of B − A with
+/// its interval and p-value (null until both arms have data), the sample-ratio-mismatch check, and the decision
+/// helper's suggestion and words.
+/// </summary>
+public sealed record ExperimentResult(
+    string Unit,
+    long ObservedA,
+    long ObservedB,
+    long UnitsA,
+    long UnitsB,
+    double? ValueA,
+    double? ValueB,
+    double? Estimate,
+    double? CiLow,
+    double? CiHigh,
+    double? PValue,
+    string Method,
+    double SrmStatistic,
+    double SrmPValue,
+    bool SrmFlagged,
+    double Progress,
+    Suggestion Suggestion,
+    string Advice);
+
+/// <summary>
+/// Honest A/B results (DESIGN.md "Statistics and the planner"). Per request: a rate by the two-proportion z-test
+/// (R's <c>prop.test(correct = FALSE)</c>), a mean by Welch's t-test (R's <c>t.test</c>). Per subject, when events carry
+/// <c>subject</c> (assignment is per subject, so calls of one subject are not independent): the ratio ΣY/ΣX per arm
+/// with the delta-method variance (Y − R·X)'s spread over subjects / (n·X̄²), and a z-test of the difference. The
+/// sample-ratio-mismatch check is Pearson's chi-square of the arms' units (requests or subjects) against the split
+/// (R's <c>chisq.test(c(a, b), p = c(1 − s, s))</c>), flagged below p = 0.001. Intervals are two-sided at 1 − α; a
+/// one-sided plan reports the one-sided p-value of "B is better".
+/// </summary>
+public static class ExperimentAnalysis
+{
+    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static ExperimentResult PerRequest(ExperimentPlan plan, RequestArm a, RequestArm b)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        var confidence = 1 - plan.Alpha;
+        double? estimate = null, low = null, high = null, p = null;
+        string method;
+        if (ExperimentRules.IsRate(plan.Metric))
+        {
+            method = "two-proportion z-test per request";
+            if (a.Measured > 0 && b.Measured > 0)
+            {
+                var z = TwoProportionZTest.Compare((long)Math.Round(a.Sum), a.Measured, (long)Math.Round(b.Sum), b.Measured, confidence);
+                (estimate, low, high, p) = (z.Difference, z.CiLow, z.CiHigh, z.PValue);
+            }
+        }
+        else
+        {
+            method = "Welch's t-test per request";
+            if (Comparison.Summary(a.Measured, a.Sum, a.SumSquares) is { } sa && Comparison.Summary(b.Measured, b.Sum, b.SumSquares) is { } sb)
+            {
+                var t = WelchTTest.Compare(sa, sb, confidence);
+                (estimate, low, high, p) = (t.Difference, t.CiLow, t.CiHigh, t.PValue);
+            }
+        }
+
+        return Finish(plan, "request", a.Measured, b.Measured, a.Requests, b.Requests,
+            a.Measured > 0 ? a.Sum / a.Measured : null, b.Measured > 0 ? b.Sum / b.Measured : null, estimate, low, high, p, method);
+    }
+
+    public static ExperimentResult PerSubject(ExperimentPlan plan, SubjectArm a, SubjectArm b)
+    {
+        ArgumentNullException.ThrowIfNull(plan);
+        ArgumentNullException.ThrowIfNull(a);
+        ArgumentNullException.ThrowIfNull(b);
+        double? estimate = null, low = null, high = null, p = null;
+        var ra = Ratio(a);
+        var rb = Ratio(b);
+        if (ra is { } va && rb is { } vb)
+        {
+            var difference = vb.Ratio - va.Ratio;
+            var se = Math.Sqrt(va.Variance + vb.Variance);
+            var half = Quantiles.Z(1 - plan.Alpha / 2) * se;
+            (estimate, low, high) = (difference, difference - half, difference + half);
+            p = se == 0 ? (difference == 0 ? 1 : 0) : 2 * Normal.CDF(0, 1, -Math.Abs(difference / se));
+        }
+
+        return Finish(plan, "subject", a.Subjects, b.Subjects, a.Subjects, b.Subjects,
+            a.SumX > 0 ? a.SumY / a.SumX : null, b.SumX > 0 ? b.SumY / b.SumX : null, estimate, low, high, p, "delta method per subject (z-test of the ratio)");
+    }
+
+    /// <summary>
+    /// The ratio R = ΣY/ΣX and its delta-method variance (s²_Y − 2R·s_XY + R²·s²_X) / (n·X̄²) with the n − 1 sample
+    /// (co)variances over subjects; null with fewer than 2 subjects or no measured call.
+    /// </summary>
+    public static (double Ratio, double Variance)? Ratio(SubjectArm arm)
+    {
+        ArgumentNullException.ThrowIfNull(arm);
+        if (arm.Subjects < 2 || arm.SumX <= 0)
+        {
+            return null;
+        }
+
+        double n = arm.Subjects;
+        var ratio = arm.SumY / arm.SumX;
+        var meanX = arm.SumX / n;
+        var varY = (arm.SumYY - arm.SumY * arm.SumY / n) / (n - 1);
+        var varX = (arm.SumXX - arm.SumX * arm.SumX / n) / (n - 1);
+        var covXY = (arm.SumXY - arm.SumX * arm.SumY / n) / (n - 1);
+        var variance = Math.Max(0, varY - 2 * ratio * covXY + ratio * ratio * varX) / (n * meanX * meanX);
+        return (ratio, variance);
+    }
+
+    private static ExperimentResult Finish(ExperimentPlan plan, string unit, long observedA, long observedB, long unitsA, long unitsB,
+        double? valueA, double? valueB, double? estimate, double? low, double? high, double? twoSided, string method)
+    {
+        var srm = ChiSquareGoodnessOfFit.SampleRatioMismatch(unitsA, unitsB, plan.SplitBPercent);
+        var srmFlagged = unitsA + unitsB > 0 && srm.PValue < ExperimentRules.SrmThreshold;
+        var better = ExperimentRules.HigherIsBetter(plan.Metric) ? 1 : -1;
+        double? p = twoSided is not { } two ? null
+            : plan.Sides == 1 ? (Math.Sign(estimate!.Value) == better ? two / 2 : 1 - two / 2)
+            : two;
+        var progress = Math.Min(
+            plan.PlannedPerArmA > 0 ? (double)observedA / plan.PlannedPerArmA : 1,
+            plan.PlannedPerArmB > 0 ? (double)observedB / plan.PlannedPerArmB : 1);
+        var (suggestion, advice) = Advise(plan, unit, observedA, observedB, unitsA, unitsB, valueA, valueB, estimate, low, high, p, srm, srmFlagged, progress, better);
+        return new ExperimentResult(unit, observedA, observedB, unitsA, unitsB, valueA, valueB, estimate, low, high, p, method,
+            srm.Statistic, srm.PValue, srmFlagged, progress, suggestion, advice);
+    }
+
+    private static (Suggestion, string) Advise(ExperimentPlan plan, string unit, long observedA, long observedB, long unitsA, long unitsB,
+        double? valueA, double? valueB, double? estimate, double? low, double? high, double? p, ChiSquareResult srm, bool srmFlagged, double progress, int better)
+    {
+        var units = unit + "s";
+        if (srmFlagged)
+        {
+            var shareB = (double)unitsB / (unitsA + unitsB) * 100;
+            return (Suggestion.Untrustworthy,
+                $"Sample ratio mismatch: arm B has {shareB.ToString("0.00", C)} % of the {units}, planned {plan.SplitBPercent.ToString("0.##", C)} % "
+                + $"(χ² = {srm.Statistic.ToString("0.00", C)}, p = {P(srm.PValue)} < 0.001). Assignment or telemetry is broken, so this result cannot be trusted: "
+                + "find the cause (assignment, lost events, bots) before deciding anything from it.");
+        }
+
+        if (estimate is not { } difference)
+        {
+            return (Suggestion.Wait, $"No result yet: each arm needs data ({observedA:N0} and {observedB:N0} {units} with the metric so far).");
+        }
+
+        var name = RuleNames.Of(plan.Metric);
+        var so = $"{name} B {Value(plan.Metric, valueB)} vs A {Value(plan.Metric, valueA)}, B − A = {Signed(plan.Metric, difference)} "
+                 + $"({((1 - plan.Alpha) * 100).ToString("0.##", C)} % CI {Signed(plan.Metric, low!.Value)} to {Signed(plan.Metric, high!.Value)}), p = {P(p!.Value)}";
+        if (progress < 1)
+        {
+            return (Suggestion.Wait,
+                $"Not enough data yet: {(progress * 100).ToString("0", C)} % of the plan ({observedA:N0} of {plan.PlannedPerArmA:N0} in A, {observedB:N0} of {plan.PlannedPerArmB:N0} in B). "
+                + $"Deciding before the plan inflates false positives; wait. So far: {so}.");
+        }
+
+        if (p < plan.Alpha)
+        {
+            return Math.Sign(difference) == better
+                ? (Suggestion.ShipB, $"B is better: {so} < α = {plan.Alpha.ToString("0.###", C)}. The data supports shipping B.")
+                : (Suggestion.KeepA, $"B is worse: {so} < α = {plan.Alpha.ToString("0.###", C)}. The data supports keeping A.");
+        }
+
+        return (Suggestion.Inconclusive,
+            $"No significant difference: {so} ≥ α = {plan.Alpha.ToString("0.###", C)}. The plan had {(plan.Power * 100).ToString("0", C)} % power for the effect it was sized for, "
+            + "so an effect that large would likely have shown; the data does not favour B. Conclude as inconclusive (keeping A is the simpler choice).");
+    }
+
+    private static string P(double p) => p < 0.0001 ? p.ToString("0.0E+0", C) : p.ToString("0.0000", C);
+
+    private static string Value(RuleMetric metric, double? value) =>
+        value is not { } v ? "–" : ExperimentRules.IsRate(metric) ? (v * 100).ToString("0.00", C) + " %"
+        : metric == RuleMetric.CostPerCall ? "$" + v.ToString("0.000000", C) : v.ToString("0.000", C);
+
+    private static string Signed(RuleMetric metric, double value) =>
+        ExperimentRules.IsRate(metric) ? (value * 100).ToString("+0.00;−0.00;0.00", C) + " pp"
+        : metric == RuleMetric.CostPerCall ? value.ToString("+$0.000000;−$0.000000;$0", C) : value.ToString("+0.000;−0.000;0.000", C);
+}
