@@ -92,6 +92,7 @@ public static class DatabaseSetup
         services.AddSingleton<Stores.PipelineStore>();
         services.AddSingleton<Stores.TelemetryStore>();
         services.AddSingleton<Stores.AlertStore>();
+        services.AddSingleton<Stores.ExperimentStore>();
         // Identity's stores take a context per request scope; everything else uses the factory.
         services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<ModelConsoleDbContext>>().CreateDbContext());
         return services;

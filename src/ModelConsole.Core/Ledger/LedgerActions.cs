@@ -21,6 +21,9 @@ public static class LedgerActions
     public const string PlanAttached = "plan-attached";
     public const string RulesChanged = "rules-changed";
     public const string BaselineCaptured = "baseline-captured";
+    public const string ExperimentStarted = "experiment-started";
+    public const string ExperimentConcluded = "experiment-concluded";
+    public const string ExperimentEnded = "experiment-ended";
     public const string DemoDegraded = "demo-degraded";
     public const string DemoDegradationStopped = "demo-degradation-stopped";
 }

@@ -41,3 +41,29 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<AlertEntity>
         b.Property(x => x.ResolveReason).HasMaxLength(2000);
     }
 }
+
+internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<ExperimentEntity>
+{
+    public void Configure(EntityTypeBuilder<ExperimentEntity> b)
+    {
+        b.ToTable("experiments");
+        b.HasKey(x => x.Id);
+        b.Property(x => x.Id).HasMaxLength(40);
+        // One running experiment per family, whoever races to start one.
+        b.HasIndex(x => x.FamilyId).IsUnique().HasDatabaseName("IX_experiments_running").HasFilter("\"State\" = 'running'");
+        b.HasIndex(x => x.StartedAt);
+        b.Property(x => x.Family).HasMaxLength(64);
+        b.Property(x => x.ArmA).HasMaxLength(128);
+        b.Property(x => x.ArmB).HasMaxLength(128);
+        b.Property(x => x.Metric).HasMaxLength(32);
+        b.Property(x => x.MdeType).HasMaxLength(16);
+        b.Property(x => x.State).HasMaxLength(16);
+        b.Property(x => x.StartedBy).HasMaxLength(256);
+        b.Property(x => x.EndedBy).HasMaxLength(256);
+        b.Property(x => x.Decision).HasMaxLength(16);
+        b.Property(x => x.Reason).HasMaxLength(2000);
+        b.HasOne<FamilyEntity>().WithMany().HasForeignKey(x => x.FamilyId).OnDelete(DeleteBehavior.Cascade);
+        b.HasOne<BundleEntity>().WithMany().HasForeignKey(x => x.ArmAId).OnDelete(DeleteBehavior.Restrict);
+        b.HasOne<BundleEntity>().WithMany().HasForeignKey(x => x.ArmBId).OnDelete(DeleteBehavior.Restrict);
+    }
+}

@@ -8,8 +8,11 @@ using ModelConsole.Data.Entities;
 
 namespace ModelConsole.Data.Stores;
 
-/// <summary>The result of applying a pipeline decision: what Core decided, or that someone changed the family meanwhile.</summary>
-public sealed record AppliedDecision(PipelineResult? Result, string? Conflict, DateTime At);
+/// <summary>
+/// The result of applying a pipeline decision: what Core decided, or that someone changed the family meanwhile;
+/// <see cref="EndedExperiment"/> names the family's experiment that the change ended (its arm B left CANARY).
+/// </summary>
+public sealed record AppliedDecision(PipelineResult? Result, string? Conflict, DateTime At, string? EndedExperiment = null);
 
 /// <summary>
 /// Stores pipeline decisions: loads a family's state, lets Core decide, and commits the stage changes, their ledger
@@ -124,10 +127,11 @@ public sealed class PipelineStore(IDbContextFactory<ModelConsoleDbContext> facto
             });
         }
 
+        var ended = await ExperimentStore.EndIfArmsMovedAsync(db, entity, actor, now, cancellationToken);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
-            return new AppliedDecision(result, null, now);
+            return new AppliedDecision(result, null, now, ended);
         }
         catch (DbUpdateConcurrencyException)
         {
@@ -143,6 +147,8 @@ public sealed class PipelineStore(IDbContextFactory<ModelConsoleDbContext> facto
         var live = await db.Bundles.AsNoTracking().Where(b => Stages.Live.Contains(b.Stage))
             .Select(b => new { b.FamilyId, b.Name, b.Stage, b.TrafficPercent, b.Fallbacks }).ToListAsync(cancellationToken);
         var byFamily = live.ToLookup(b => b.FamilyId);
+        var experiments = await db.Experiments.AsNoTracking().Where(e => e.State == ExperimentEntity.Running)
+            .Select(e => new { e.FamilyId, e.Id, e.ArmA, e.ArmB, e.SplitBPercent }).ToDictionaryAsync(e => e.FamilyId, cancellationToken);
         return families.Select(f =>
         {
             var bundles = byFamily[f.Id].ToList();
@@ -152,7 +158,8 @@ public sealed class PipelineStore(IDbContextFactory<ModelConsoleDbContext> facto
             return new FamilyRoute(
                 f.Name, f.RoutingVersion, active?.Name, Fallbacks(active?.Fallbacks),
                 canary is null ? null : new CanaryRoute(canary.Name, canary.TrafficPercent ?? 0), Fallbacks(canary?.Fallbacks),
-                shadow is null ? null : new ShadowRoute(shadow.Name, shadow.TrafficPercent ?? 0), null);
+                shadow is null ? null : new ShadowRoute(shadow.Name, shadow.TrafficPercent ?? 0),
+                experiments.TryGetValue(f.Id, out var e) ? new ExperimentRoute(e.Id, e.ArmA, e.ArmB, e.SplitBPercent) : null);
         }).ToList();
     }
 

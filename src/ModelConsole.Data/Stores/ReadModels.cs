@@ -7,6 +7,9 @@ public sealed record CanaryInfo(string Bundle, double Percent);
 
 public sealed record ShadowInfo(string Bundle, double MirrorPercent);
 
+/// <summary>A family's running experiment: its id (the routing salt), arm B and arm B's share of subjects.</summary>
+public sealed record ExperimentInfo(string Id, string ArmB, double SplitBPercent);
+
 /// <summary>A family with its live routing, as the overview and <c>GET /families</c> show it.</summary>
 public sealed record FamilySummary(
     string Name,
@@ -15,7 +18,7 @@ public sealed record FamilySummary(
     string? Active,
     CanaryInfo? Canary,
     ShadowInfo? Shadow,
-    object? Experiment,
+    ExperimentInfo? Experiment,
     string Health,
     int FiringAlerts,
     long RoutingVersion,

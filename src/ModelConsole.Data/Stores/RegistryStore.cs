@@ -24,7 +24,8 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
             .Select(g => new { g.Key, Count = g.Count() })
             .ToDictionaryAsync(g => g.Key, g => g.Count, cancellationToken);
         var byFamily = live.ToLookup(b => b.FamilyId);
-        return families.Select(f => Summarize(f, byFamily[f.Id], counts.GetValueOrDefault(f.Id))).ToList();
+        var experiments = await RunningExperimentsAsync(db, null, cancellationToken);
+        return families.Select(f => Summarize(f, byFamily[f.Id], counts.GetValueOrDefault(f.Id), experiments.GetValueOrDefault(f.Id))).ToList();
     }
 
     public async Task<FamilySummary?> GetFamilyAsync(string name, CancellationToken cancellationToken)
@@ -41,7 +42,8 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
             .Select(b => new LiveBundle(b.FamilyId, b.Name, b.Stage, b.TrafficPercent))
             .ToListAsync(cancellationToken);
         var count = await db.Bundles.CountAsync(b => b.FamilyId == family.Id, cancellationToken);
-        return Summarize(family, live, count);
+        var experiments = await RunningExperimentsAsync(db, family.Id, cancellationToken);
+        return Summarize(family, live, count, experiments.GetValueOrDefault(family.Id));
     }
 
     public async Task<IReadOnlyList<string>> ListFamilyNamesAsync(CancellationToken cancellationToken)
@@ -291,7 +293,13 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
         }
     }
 
-    private static FamilySummary Summarize(FamilyEntity f, IEnumerable<LiveBundle> live, int bundleCount)
+    // The running experiment of each family as API.md's routing table names it: { id, armB, splitBPercent }.
+    private static async Task<Dictionary<int, ExperimentInfo>> RunningExperimentsAsync(ModelConsoleDbContext db, int? familyId, CancellationToken cancellationToken) =>
+        await db.Experiments.AsNoTracking().Where(e => e.State == ExperimentEntity.Running && (familyId == null || e.FamilyId == familyId))
+            .Select(e => new { e.FamilyId, Info = new ExperimentInfo(e.Id, e.ArmB, e.SplitBPercent) })
+            .ToDictionaryAsync(e => e.FamilyId, e => e.Info, cancellationToken);
+
+    private static FamilySummary Summarize(FamilyEntity f, IEnumerable<LiveBundle> live, int bundleCount, ExperimentInfo? experiment)
     {
         string? active = null;
         CanaryInfo? canary = null;
@@ -307,7 +315,7 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
             }
         }
 
-        return new FamilySummary(f.Name, f.Description, f.Owner, active, canary, shadow, null, "unknown", 0, f.RoutingVersion, bundleCount);
+        return new FamilySummary(f.Name, f.Description, f.Owner, active, canary, shadow, experiment, "unknown", 0, f.RoutingVersion, bundleCount);
     }
 
     private static BundleRow ToRow(BundleEntity b, string family, string? parent) =>

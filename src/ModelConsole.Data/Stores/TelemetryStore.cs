@@ -12,6 +12,16 @@ namespace ModelConsole.Data.Stores;
 public sealed record FamilyMinute(string Family, DateTime Minute, long Requests, long Errors);
 
 /// <summary>What one batch wrote: how many events were new, how many had been stored before, and what they touched.</summary>
+/// <summary>
+/// One bundle's calls folded for an experiment's metric. Per subject (calls that name one): each subject's Y (the
+/// metric's sum) and X (its measured calls), then over subjects their count and ΣY, ΣX, ΣY², ΣX², ΣXY;
+/// <see cref="WithoutSubject"/> counts calls that named none. Per request (every call): <see cref="Requests"/>,
+/// <see cref="Measured"/> calls with the metric, its sum and sum of squares.
+/// </summary>
+public sealed record SubjectFold(
+    int BundleId, long Subjects, long SubjectRequests, double SumY, double SumX, double SumYY, double SumXX, double SumXY, long WithoutSubject,
+    long Requests, long Measured, double Sum, double SumSquares);
+
 public sealed record TelemetryWrite(int Accepted, int Duplicates, IReadOnlyList<int> FamilyIds, IReadOnlyList<int> BundleIds);
 
 /// <summary>
@@ -454,6 +464,71 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             g.Sum(x => x.LatencyDifference * x.LatencyDifference))).ToListAsync(cancellationToken);
         // One group at most (none when there are no pairs).
         return totals.Count == 0 ? PairedTotals.None : totals[0];
+    }
+
+    /// <summary>
+    /// Bundles' primary calls (mirrored calls left out) in [start, end) folded in the database for <paramref name="metric"/>
+    /// (errorRate, negativeFeedbackRate, qualityMean or costPerCall): per subject, then per bundle (what the delta
+    /// method needs, whatever the number of subjects), and per request. Only raw events still kept can be folded.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, SubjectFold>> ReadSubjectFoldsAsync(IReadOnlyCollection<int> bundleIds, string metric, DateTime start, DateTime end, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var ids = bundleIds.Distinct().ToList();
+        var events = db.TelemetryEvents.AsNoTracking().Where(e => ids.Contains(e.BundleId) && e.Timestamp >= start && e.Timestamp < end && e.ShadowOf == null);
+        var groups = events.Where(e => e.Subject != null).GroupBy(e => new { e.BundleId, e.Subject });
+        var perSubject = metric switch
+        {
+            "errorRate" => groups.Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Count(e => !e.Success), X = g.Count() }),
+            "negativeFeedbackRate" => groups.Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Count(e => e.Feedback == Feedback.Negative), X = g.Count() }),
+            "qualityMean" => groups.Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Sum(e => e.QualityScore ?? 0), X = g.Count(e => e.QualityScore != null) }),
+            "costPerCall" => groups.Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Sum(e => e.CostUsd ?? 0), X = g.Count(e => e.CostUsd != null) }),
+            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "An experiment metric is errorRate, negativeFeedbackRate, qualityMean or costPerCall."),
+        };
+        var folds = await perSubject.GroupBy(r => r.BundleId).Select(g => new
+        {
+            BundleId = g.Key,
+            Subjects = g.LongCount(),
+            Requests = g.Sum(r => (long)r.Requests),
+            SumY = g.Sum(r => r.Y),
+            SumX = g.Sum(r => r.X),
+            SumYY = g.Sum(r => r.Y * r.Y),
+            SumXX = g.Sum(r => r.X * r.X),
+            SumXY = g.Sum(r => r.X * r.Y),
+        }).ToDictionaryAsync(f => f.BundleId, cancellationToken);
+        var byBundle = events.GroupBy(e => e.BundleId);
+        var perRequest = await (metric switch
+        {
+            "errorRate" => byBundle.Select(g => new RequestRow { BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(e => e.Subject == null), Measured = g.Count(), Sum = g.Count(e => !e.Success), SumSquares = g.Count(e => !e.Success) }),
+            "negativeFeedbackRate" => byBundle.Select(g => new RequestRow { BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(e => e.Subject == null), Measured = g.Count(), Sum = g.Count(e => e.Feedback == Feedback.Negative), SumSquares = g.Count(e => e.Feedback == Feedback.Negative) }),
+            "qualityMean" => byBundle.Select(g => new RequestRow { BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(e => e.Subject == null), Measured = g.Count(e => e.QualityScore != null), Sum = g.Sum(e => e.QualityScore ?? 0), SumSquares = g.Sum(e => (e.QualityScore ?? 0) * (e.QualityScore ?? 0)) }),
+            _ => byBundle.Select(g => new RequestRow { BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(e => e.Subject == null), Measured = g.Count(e => e.CostUsd != null), Sum = g.Sum(e => e.CostUsd ?? 0), SumSquares = g.Sum(e => (e.CostUsd ?? 0) * (e.CostUsd ?? 0)) }),
+        }).ToDictionaryAsync(r => r.BundleId, cancellationToken);
+        return ids.ToDictionary(id => id, id =>
+        {
+            var f = folds.GetValueOrDefault(id);
+            var r = perRequest.GetValueOrDefault(id);
+            return new SubjectFold(id, f?.Subjects ?? 0, f?.Requests ?? 0, f?.SumY ?? 0, f?.SumX ?? 0, f?.SumYY ?? 0, f?.SumXX ?? 0, f?.SumXY ?? 0,
+                r?.WithoutSubject ?? 0, r?.Requests ?? 0, r?.Measured ?? 0, r?.Sum ?? 0, r?.SumSquares ?? 0);
+        });
+    }
+
+    private sealed class RequestRow
+    {
+        public int BundleId { get; init; }
+        public int Requests { get; init; }
+        public int WithoutSubject { get; init; }
+        public int Measured { get; init; }
+        public double Sum { get; init; }
+        public double SumSquares { get; init; }
+    }
+
+    private sealed class SubjectRow
+    {
+        public int BundleId { get; init; }
+        public int Requests { get; init; }
+        public double Y { get; init; }
+        public double X { get; init; }
     }
 
     /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>

@@ -57,7 +57,7 @@ public sealed record FamilyDetail(
     string? Active,
     CanaryInfo? Canary,
     ShadowInfo? Shadow,
-    object? Experiment,
+    ExperimentInfo? Experiment,
     string Health,
     int FiringAlerts,
     long RoutingVersion,

@@ -76,6 +76,11 @@ public sealed class PipelineService(PipelineStore store, TelemetryStore telemetr
                 events.Publish(new StageChangedEvent(change.Bundle, family, change.From.ToWire(), change.To.ToWire(), change.Percent, result.RoutingVersion, applied.At, actor.Name));
             }
 
+            if (applied.EndedExperiment is { } ended)
+            {
+                events.Publish(new ExperimentChangedEvent(ended, family, Data.Entities.ExperimentEntity.Ended));
+            }
+
             if (result.RolledBack is not null)
             {
                 events.Publish(new RollbackCompletedEvent(family, result.RolledBack, result.Restored, result.RoutingVersion, applied.At, elapsed, actor.Name));

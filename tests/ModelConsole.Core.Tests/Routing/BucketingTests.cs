@@ -148,6 +148,25 @@ public class RoutingTableTests
         }
     }
 
+    [Theory]
+    // DESIGN.md's known answers with the experiment id as salt: support-agent:user-42 → bucket 4048,
+    // summarizer:session-9f2c → bucket 4839. Arm B when bucket < splitBPercent × 100.
+    [InlineData("support-agent", "user-42", 40.49, 'B')]
+    [InlineData("support-agent", "user-42", 40.48, 'A')]
+    [InlineData("summarizer", "session-9f2c", 48.40, 'B')]
+    [InlineData("summarizer", "session-9f2c", 48.39, 'A')]
+    public void Resolve_AnExperimentAssigns_ByTheDesignsBucketWithItsIdAsSalt(string experimentId, string subject, double splitB, char arm)
+    {
+        // The canary split (25 % by the family's salt) does not apply while the experiment runs: only its own bucket counts.
+        var table = Table(canary: new CanaryRoute("agent-v2", 25), experiment: new ExperimentRoute(experimentId, "agent-v1", "agent-v2", splitB));
+
+        var decision = table.Resolve("agent", subject);
+
+        Assert.Equal(arm, decision.ExperimentArm);
+        Assert.Equal(arm == 'B' ? "agent-v2" : "agent-v1", decision.Bundle);
+        Assert.Equal(arm == 'B' ? Stage.Canary : Stage.Active, decision.Stage);
+    }
+
     [Fact]
     public void Resolve_UnknownFamilyAndNoActive_AreSaidAsSuch()
     {

@@ -24,24 +24,10 @@ public abstract class AlertsApiTests(KeysFixture fixture)
     private T Get<T>()
         where T : notnull => fixture.Factory.Services.GetRequiredService<T>();
 
-    private async Task PostOkAsync(string url, object body, HttpStatusCode expected = HttpStatusCode.OK)
-    {
-        var response = await _client.PostAsJsonAsync(url, body);
-        Assert.True(response.StatusCode == expected, $"{url}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
+    private Task PostOkAsync(string url, object body, HttpStatusCode expected = HttpStatusCode.OK) => _client.PostOkAsync(url, body, expected);
 
     /// <summary>v1 ACTIVE, v2 CANARY at 5 %.</summary>
-    private async Task<string> CanaryFamilyAsync()
-    {
-        var family = "al-" + Guid.NewGuid().ToString("N")[..8];
-        await PostOkAsync("/api/v1/families", new { name = family }, HttpStatusCode.Created);
-        await PostOkAsync("/api/v1/bundles", new { name = family + "-v1", family, provider = "openai", modelId = "m1", prompt = "p", config = new { } }, HttpStatusCode.Created);
-        await PostOkAsync("/api/v1/bundles", new { name = family + "-v2", family, provider = "openai", modelId = "m2", prompt = "p", config = new { }, parent = family + "-v1" }, HttpStatusCode.Created);
-        await PostOkAsync($"/api/v1/bundles/{family}-v1/transitions", new { to = "ACTIVE" });
-        await PostOkAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "SHADOW", mirrorPercent = 10 });
-        await PostOkAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "CANARY", percent = 5, reason = "test", @override = true });
-        return family;
-    }
+    private Task<string> CanaryFamilyAsync() => _client.CanaryFamilyAsync("al");
 
     private static IEnumerable<object> Events(string bundle, int count, double errorRate, string prefix) =>
         Enumerable.Range(0, count).Select(i => new

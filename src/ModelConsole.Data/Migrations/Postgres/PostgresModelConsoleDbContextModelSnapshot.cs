@@ -551,6 +551,123 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("ModelConsole.Data.Entities.ExperimentEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("character varying(40)");
+
+                    b.Property<double>("Alpha")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("ArmA")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int>("ArmAId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("ArmB")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<int>("ArmBId")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Baseline")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EndedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("Mde")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("MdeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)");
+
+                    b.Property<double>("PlannedPerArm")
+                        .HasColumnType("double precision");
+
+                    b.Property<long>("PlannedPerArmA")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("PlannedPerArmB")
+                        .HasColumnType("bigint");
+
+                    b.Property<double>("Power")
+                        .HasColumnType("double precision");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("text");
+
+                    b.Property<int>("Sides")
+                        .HasColumnType("integer");
+
+                    b.Property<double>("SplitBPercent")
+                        .HasColumnType("double precision");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("StartedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("character varying(256)");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<double?>("StdDev")
+                        .HasColumnType("double precision");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ArmAId");
+
+                    b.HasIndex("ArmBId");
+
+                    b.HasIndex("FamilyId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_experiments_running")
+                        .HasFilter("\"State\" = 'running'");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("experiments", (string)null);
+                });
+
             modelBuilder.Entity("ModelConsole.Data.Entities.FamilyEntity", b =>
                 {
                     b.Property<int>("Id")
@@ -990,6 +1107,27 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Navigation("Family");
 
                     b.Navigation("Parent");
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.ExperimentEntity", b =>
+                {
+                    b.HasOne("ModelConsole.Data.Entities.BundleEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ArmAId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ModelConsole.Data.Entities.BundleEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ArmBId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ModelConsole.Data.Entities.FamilyEntity", null)
+                        .WithMany()
+                        .HasForeignKey("FamilyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.RuleEntity", b =>

@@ -536,6 +536,123 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.ToTable("AspNetUsers", (string)null);
                 });
 
+            modelBuilder.Entity("ModelConsole.Data.Entities.ExperimentEntity", b =>
+                {
+                    b.Property<string>("Id")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("Alpha")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("ArmA")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ArmAId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("ArmB")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("ArmBId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Baseline")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Decision")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndedBy")
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Mde")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("MdeType")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Metric")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double>("PlannedPerArm")
+                        .HasColumnType("REAL");
+
+                    b.Property<long>("PlannedPerArmA")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("PlannedPerArmB")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("Power")
+                        .HasColumnType("REAL");
+
+                    b.Property<string>("Reason")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Result")
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("Sides")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<double>("SplitBPercent")
+                        .HasColumnType("REAL");
+
+                    b.Property<DateTime>("StartedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("StartedBy")
+                        .IsRequired()
+                        .HasMaxLength(256)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<double?>("StdDev")
+                        .HasColumnType("REAL");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("ArmAId");
+
+                    b.HasIndex("ArmBId");
+
+                    b.HasIndex("FamilyId")
+                        .IsUnique()
+                        .HasDatabaseName("IX_experiments_running")
+                        .HasFilter("\"State\" = 'running'");
+
+                    b.HasIndex("StartedAt");
+
+                    b.ToTable("experiments", (string)null);
+                });
+
             modelBuilder.Entity("ModelConsole.Data.Entities.FamilyEntity", b =>
                 {
                     b.Property<int>("Id")
@@ -967,6 +1084,27 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Navigation("Family");
 
                     b.Navigation("Parent");
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.ExperimentEntity", b =>
+                {
+                    b.HasOne("ModelConsole.Data.Entities.BundleEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ArmAId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ModelConsole.Data.Entities.BundleEntity", null)
+                        .WithMany()
+                        .HasForeignKey("ArmBId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+
+                    b.HasOne("ModelConsole.Data.Entities.FamilyEntity", null)
+                        .WithMany()
+                        .HasForeignKey("FamilyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.RuleEntity", b =>

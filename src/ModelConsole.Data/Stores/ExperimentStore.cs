@@ -1,0 +1,200 @@
+using System.Text.Json;
+using Microsoft.EntityFrameworkCore;
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Ledger;
+using ModelConsole.Data.Entities;
+
+namespace ModelConsole.Data.Stores;
+
+/// <summary>What starting or concluding an experiment came to.</summary>
+public enum ExperimentWrite
+{
+    Done,
+    UnknownFamily,
+    UnknownExperiment,
+    Conflict,
+}
+
+/// <summary>
+/// Stores experiments. Starting and concluding change the family's routing (the experiment's split replaces the
+/// canary's), so each is one transaction that bumps the family's routing version under its concurrency token and
+/// writes its ledger record; the database keeps one running experiment per family.
+/// </summary>
+public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> factory, TimeProvider clock)
+{
+    /// <summary>
+    /// Starts <paramref name="experiment"/> (its arms' ids and names are filled from the family): arm A is the
+    /// family's ACTIVE bundle and arm B must be its CANARY bundle; otherwise a conflict message.
+    /// </summary>
+    public async Task<(ExperimentWrite Result, string? Message, ExperimentEntity? Experiment)> StartAsync(ExperimentEntity experiment, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var family = await db.Families.Include(f => f.Bundles).SingleOrDefaultAsync(f => f.Name == experiment.Family, cancellationToken);
+        if (family is null)
+        {
+            return (ExperimentWrite.UnknownFamily, $"There is no family named '{experiment.Family}'.", null);
+        }
+
+        var active = family.Bundles.FirstOrDefault(b => b.Stage == Stage.Active);
+        var canary = family.Bundles.FirstOrDefault(b => b.Stage == Stage.Canary);
+        if (active is null)
+        {
+            return (ExperimentWrite.Conflict, $"The family '{family.Name}' has no ACTIVE bundle to be arm A.", null);
+        }
+
+        if (canary is null || canary.Name != experiment.ArmB)
+        {
+            var stage = family.Bundles.FirstOrDefault(b => b.Name == experiment.ArmB)?.Stage;
+            return (ExperimentWrite.Conflict, canary is null
+                ? $"The family '{family.Name}' has no CANARY bundle; arm B must be its canary (it has passed the shadow gate)."
+                : $"Arm B must be the family's CANARY bundle, {canary.Name}; {experiment.ArmB} is {(stage is { } s ? s.ToWire() : "not a bundle of this family")}.", null);
+        }
+
+        if (await db.Experiments.AnyAsync(e => e.FamilyId == family.Id && e.State == ExperimentEntity.Running, cancellationToken))
+        {
+            return (ExperimentWrite.Conflict, $"The family '{family.Name}' already has a running experiment: conclude it first.", null);
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        experiment.FamilyId = family.Id;
+        experiment.ArmAId = active.Id;
+        experiment.ArmA = active.Name;
+        experiment.ArmBId = canary.Id;
+        experiment.State = ExperimentEntity.Running;
+        experiment.StartedAt = now;
+        db.Experiments.Add(experiment);
+        family.RoutingVersion++;
+        db.Ledger.Add(new LedgerEntryEntity
+        {
+            At = now, Actor = experiment.StartedBy, Action = LedgerActions.ExperimentStarted, Family = family.Name, Bundle = canary.Name,
+            Percent = experiment.SplitBPercent, Reason = $"{experiment.Id}: {experiment.Metric}, {experiment.PlannedPerArmA:N0} + {experiment.PlannedPerArmB:N0} planned",
+            Evidence = JsonSerializer.Serialize(new
+            {
+                experiment.Id, armA = active.Name, armB = canary.Name, experiment.SplitBPercent, experiment.Metric, experiment.Mde, experiment.MdeType,
+                experiment.Alpha, experiment.Power, experiment.Sides, experiment.Baseline, experiment.StdDev, experiment.PlannedPerArmA, experiment.PlannedPerArmB,
+            }, JsonSerializerOptions.Web),
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateException)
+        {
+            // The family changed meanwhile (its version token), or another start won the unique index.
+            return (ExperimentWrite.Conflict, $"The family '{family.Name}' changed meanwhile: look again and retry.", null);
+        }
+
+        return (ExperimentWrite.Done, null, experiment);
+    }
+
+    /// <summary>Concludes a running experiment with a person's decision and reason, keeping its result as it stands.</summary>
+    public async Task<(ExperimentWrite Result, string? Message, ExperimentEntity? Experiment)> ConcludeAsync(
+        string id, string decision, string reason, string actor, string result, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var experiment = await db.Experiments.SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
+        if (experiment is null)
+        {
+            return (ExperimentWrite.UnknownExperiment, $"There is no experiment {id}.", null);
+        }
+
+        if (experiment.State != ExperimentEntity.Running)
+        {
+            return (ExperimentWrite.Conflict, $"Experiment {id} has already {(experiment.State == ExperimentEntity.Concluded ? "been concluded" : "ended")}.", experiment);
+        }
+
+        var family = await db.Families.SingleAsync(f => f.Id == experiment.FamilyId, cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        experiment.State = ExperimentEntity.Concluded;
+        experiment.EndedAt = now;
+        experiment.EndedBy = actor;
+        experiment.Decision = decision;
+        experiment.Reason = reason;
+        experiment.Result = result;
+        family.RoutingVersion++;
+        db.Ledger.Add(new LedgerEntryEntity
+        {
+            At = now, Actor = actor, Action = LedgerActions.ExperimentConcluded, Family = experiment.Family, Bundle = experiment.ArmB,
+            Reason = $"{experiment.Id}: {decision} — {reason}", Evidence = result,
+        });
+        try
+        {
+            await db.SaveChangesAsync(cancellationToken);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return (ExperimentWrite.Conflict, $"The family '{experiment.Family}' changed meanwhile: look again and retry.", null);
+        }
+
+        return (ExperimentWrite.Done, null, experiment);
+    }
+
+    /// <summary>Keeps the result of an experiment that ended by itself, computed after the fact (once).</summary>
+    public async Task KeepResultAsync(string id, string result, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Experiments.Where(e => e.Id == id && e.State == ExperimentEntity.Ended && e.Result == null)
+            .ExecuteUpdateAsync(s => s.SetProperty(e => e.Result, result), cancellationToken);
+    }
+
+    public async Task<ExperimentEntity?> GetAsync(string id, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        return await db.Experiments.AsNoTracking().SingleOrDefaultAsync(e => e.Id == id, cancellationToken);
+    }
+
+    /// <summary>Experiments newest first, optionally of one family or state.</summary>
+    public async Task<IReadOnlyList<ExperimentEntity>> ListAsync(string? family, string? state, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var query = db.Experiments.AsNoTracking();
+        if (family is not null)
+        {
+            query = query.Where(e => e.Family == family);
+        }
+
+        if (state is not null)
+        {
+            query = query.Where(e => e.State == state);
+        }
+
+        return await query.OrderByDescending(e => e.StartedAt).Take(take).ToListAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Inside a pipeline transaction: ends the family's running experiment when its arm B has left CANARY or its
+    /// arm A ACTIVE, recorded as automatic. Returns the ended experiment's id, or null.
+    /// </summary>
+    internal static async Task<string?> EndIfArmsMovedAsync(ModelConsoleDbContext db, FamilyEntity family, string actor, DateTime now, CancellationToken cancellationToken)
+    {
+        var running = await db.Experiments.SingleOrDefaultAsync(e => e.FamilyId == family.Id && e.State == ExperimentEntity.Running, cancellationToken);
+        if (running is null)
+        {
+            return null;
+        }
+
+        var armA = family.Bundles.Single(b => b.Id == running.ArmAId);
+        var armB = family.Bundles.Single(b => b.Id == running.ArmBId);
+        if (armA.Stage == Stage.Active && armB.Stage == Stage.Canary)
+        {
+            return null;
+        }
+
+        var why = armB.Stage switch
+        {
+            Stage.Active => $"arm B {armB.Name} was promoted",
+            Stage.Canary => $"arm A {armA.Name} is no longer ACTIVE",
+            _ => $"arm B {armB.Name} left CANARY ({armB.Stage.ToWire()}{(armB.RolledBack ? ", rolled back" : "")})",
+        };
+        running.State = ExperimentEntity.Ended;
+        running.EndedAt = now;
+        running.EndedBy = actor;
+        running.Reason = why;
+        db.Ledger.Add(new LedgerEntryEntity
+        {
+            At = now, Actor = actor, Action = LedgerActions.ExperimentEnded, Family = family.Name, Bundle = armB.Name, Automatic = true,
+            Reason = $"{running.Id} ended by itself: {why}", Evidence = JsonSerializer.Serialize(new { running.Id, armB = armB.Name, to = armB.Stage.ToWire() }, JsonSerializerOptions.Web),
+        });
+        return running.Id;
+    }
+}

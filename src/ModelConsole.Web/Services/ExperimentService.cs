@@ -1,0 +1,262 @@
+using System.Security.Cryptography;
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Experiments;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Core.Thresholds;
+using ModelConsole.Core.Validation;
+using ModelConsole.Data.Entities;
+using ModelConsole.Data.Stores;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>Published when an experiment starts, is concluded or ends by itself: open pages refresh.</summary>
+public sealed record ExperimentChangedEvent(string Id, string Family, string State);
+
+/// <summary>An experiment with its result as it stands (or as it stood when it ended), and how it was counted.</summary>
+public sealed record ExperimentView(ExperimentEntity Experiment, ExperimentResult Result, long EventsWithoutSubject, string? Note);
+
+/// <summary>What creating or concluding an experiment came to: the experiment, field errors (400), or a 404/409 message.</summary>
+public sealed record ExperimentOutcome(ExperimentView? View, ValidationErrors? Errors, ExperimentWrite Status, string? Message);
+
+/// <summary>
+/// A/B experiments: the plan from the planner's code with the active bundle's live (else registered) values as
+/// defaults, starting and concluding through the store (which changes routing, so the snapshot is rebuilt before the
+/// caller hears back), and results from telemetry: per subject when events carry one and are still kept raw, else
+/// per request from the durable minute rollups.
+/// </summary>
+public sealed class ExperimentService(
+    ExperimentStore store,
+    TelemetryStore telemetry,
+    TelemetryService bundles,
+    AlertStore alerts,
+    RoutingSnapshot routing,
+    LiveEvents live,
+    IOptions<TelemetryOptions> telemetryOptions,
+    TimeProvider clock)
+{
+    private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
+
+    /// <summary>How much of the active bundle's traffic gives the live defaults: the last day.</summary>
+    public static readonly TimeSpan DefaultsWindow = TimeSpan.FromDays(1);
+
+    public async Task<ExperimentOutcome> CreateAsync(ExperimentDraft draft, string actor, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        var metric = draft.Check(errors);
+        if (!errors.IsEmpty)
+        {
+            return new ExperimentOutcome(null, errors, ExperimentWrite.Conflict, null);
+        }
+
+        if (routing.Current.Families.GetValueOrDefault(draft.Family!) is not { } route)
+        {
+            return new ExperimentOutcome(null, null, ExperimentWrite.UnknownFamily, $"There is no family named '{draft.Family}'.");
+        }
+
+        double? baseline = draft.Baseline, stdDev = draft.StdDev;
+        if ((baseline is null || (stdDev is null && !ExperimentRules.IsRate(metric!.Value))) && route.Active is { } active
+            && await ActiveValuesAsync(active, cancellationToken) is { } values)
+        {
+            var (liveBaseline, liveSd) = Pick(values, metric!.Value);
+            baseline ??= liveBaseline;
+            stdDev ??= liveSd;
+        }
+
+        if (baseline is null)
+        {
+            errors.Add("baseline", $"The active bundle has no live or registered {RuleNames.Of(metric!.Value)} yet: give the baseline.");
+        }
+        else if (!ExperimentRules.IsRate(metric!.Value) && stdDev is null)
+        {
+            errors.Add("stdDev", $"The active bundle has no live or registered spread of {RuleNames.Of(metric.Value)} yet: give stdDev.");
+        }
+
+        Core.Statistics.SampleSizeResult? plan = null;
+        if (errors.IsEmpty)
+        {
+            try
+            {
+                plan = draft.Plan(metric!.Value, baseline!.Value, stdDev);
+            }
+            catch (ArgumentOutOfRangeException ex)
+            {
+                errors.Add(ex.ParamName is "mde" or "baseline" or "stdDev" or "alpha" or "power" ? ex.ParamName : "mde", ex.Message.Split(" (Parameter", 2)[0]);
+            }
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return new ExperimentOutcome(null, errors, ExperimentWrite.Conflict, null);
+        }
+
+        var experiment = new ExperimentEntity
+        {
+            Id = "exp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
+            Family = draft.Family!, ArmA = "", ArmB = draft.ArmB!, SplitBPercent = draft.SplitBPercent!.Value, Metric = RuleNames.Of(metric!.Value),
+            Mde = draft.Mde!.Value, MdeType = draft.MdeType ?? "absolute", Alpha = draft.Alpha!.Value, Power = draft.Power!.Value, Sides = draft.Sides ?? 2,
+            Baseline = baseline!.Value, StdDev = stdDev, PlannedPerArm = plan!.PerArm, PlannedPerArmA = plan.PerArmCeiling, PlannedPerArmB = plan.PerArmB,
+            State = ExperimentEntity.Running, StartedBy = actor,
+        };
+        var (status, message, started) = await store.StartAsync(experiment, cancellationToken);
+        if (status != ExperimentWrite.Done)
+        {
+            return new ExperimentOutcome(null, null, status, message);
+        }
+
+        await routing.RoutingVersionChangedAsync(CancellationToken.None);
+        live.Publish(new ExperimentChangedEvent(started!.Id, started.Family, started.State));
+        return new ExperimentOutcome(await ViewAsync(started, cancellationToken), null, status, null);
+    }
+
+    public async Task<ExperimentOutcome> ConcludeAsync(string id, string? decision, string? reason, string actor, CancellationToken cancellationToken)
+    {
+        var errors = new ValidationErrors();
+        if (!ExperimentRules.TryDecision(decision, out _))
+        {
+            errors.Add("decision", "decision is shipB, keepA or inconclusive.");
+        }
+
+        reason = reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > ExperimentRules.MaxReasonLength)
+        {
+            errors.Add("reason", $"Say why (up to {ExperimentRules.MaxReasonLength} characters): the decision is recorded in the ledger with it.");
+        }
+
+        if (!errors.IsEmpty)
+        {
+            return new ExperimentOutcome(null, errors, ExperimentWrite.Conflict, null);
+        }
+
+        if (await store.GetAsync(id, cancellationToken) is not { } current)
+        {
+            return new ExperimentOutcome(null, null, ExperimentWrite.UnknownExperiment, $"There is no experiment {id}.");
+        }
+
+        var view = await ViewAsync(current, cancellationToken);
+        var (status, message, concluded) = await store.ConcludeAsync(id, decision!, reason!, actor, JsonSerializer.Serialize(view.Result, Json), cancellationToken);
+        if (status != ExperimentWrite.Done)
+        {
+            return new ExperimentOutcome(null, null, status, message);
+        }
+
+        await routing.RoutingVersionChangedAsync(CancellationToken.None);
+        live.Publish(new ExperimentChangedEvent(id, concluded!.Family, concluded.State));
+        return new ExperimentOutcome(view with { Experiment = concluded }, null, status, null);
+    }
+
+    public async Task<ExperimentView?> GetAsync(string id, CancellationToken cancellationToken) =>
+        await store.GetAsync(id, cancellationToken) is { } experiment ? await ViewAsync(experiment, cancellationToken) : null;
+
+    /// <summary>Experiments newest first, each with its result (running ones read live).</summary>
+    public async Task<IReadOnlyList<ExperimentView>> ListAsync(string? family, string? state, CancellationToken cancellationToken)
+    {
+        var views = new List<ExperimentView>();
+        foreach (var experiment in await store.ListAsync(family, state, 200, cancellationToken))
+        {
+            views.Add(await ViewAsync(experiment, cancellationToken));
+        }
+
+        return views;
+    }
+
+    /// <summary>The experiment with its result: kept when it ended (computed and kept once for one that ended by itself), else live.</summary>
+    public async Task<ExperimentView> ViewAsync(ExperimentEntity experiment, CancellationToken cancellationToken)
+    {
+        if (experiment.Result is { } kept)
+        {
+            return new ExperimentView(experiment, JsonSerializer.Deserialize<ExperimentResult>(kept, Json)!, 0, null);
+        }
+
+        var view = await ComputeAsync(experiment, cancellationToken);
+        if (experiment.State == ExperimentEntity.Ended)
+        {
+            await store.KeepResultAsync(experiment.Id, JsonSerializer.Serialize(view.Result, Json), cancellationToken);
+        }
+
+        return view;
+    }
+
+    private async Task<ExperimentView> ComputeAsync(ExperimentEntity e, CancellationToken cancellationToken)
+    {
+        var metric = RuleNames.TryMetric(e.Metric, out var m) ? m : RuleMetric.ErrorRate;
+        var plan = new ExperimentPlan(metric, e.SplitBPercent, e.Alpha, e.Sides, e.Power, e.Mde, e.PlannedPerArmA, e.PlannedPerArmB);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var end = e.EndedAt ?? now.AddSeconds(1);
+        var ids = new[] { e.ArmAId, e.ArmBId };
+
+        // While every call of the experiment is still kept raw: exact from its start, per subject when most calls name one.
+        if (e.StartedAt >= now.AddHours(-telemetryOptions.Value.RawRetentionHours))
+        {
+            var folds = await telemetry.ReadSubjectFoldsAsync(ids, e.Metric, e.StartedAt, end, cancellationToken);
+            var (a, b) = (folds[e.ArmAId], folds[e.ArmBId]);
+            var withSubject = a.SubjectRequests + b.SubjectRequests;
+            var without = a.WithoutSubject + b.WithoutSubject;
+            if (withSubject > 0 && withSubject >= without)
+            {
+                return new ExperimentView(e, ExperimentAnalysis.PerSubject(plan, Arm(a), Arm(b)), without,
+                    without > 0 ? $"{without:N0} calls named no subject and are left out." : null);
+            }
+
+            return new ExperimentView(e, ExperimentAnalysis.PerRequest(plan, new RequestArm(a.Requests, a.Measured, a.Sum, a.SumSquares),
+                new RequestArm(b.Requests, b.Measured, b.Sum, b.SumSquares)), without,
+                withSubject > 0 ? $"Most calls name no subject, so results count requests ({withSubject:N0} calls with a subject)." : null);
+        }
+
+        // Per request from whole minutes inside the experiment (its first and, once ended, last partial minutes are left out).
+        var from = MinuteRollup.MinuteOf(e.StartedAt) == e.StartedAt ? e.StartedAt : MinuteRollup.MinuteOf(e.StartedAt).AddMinutes(1);
+        var to = e.EndedAt is { } ended ? MinuteRollup.MinuteOf(ended) : MinuteRollup.MinuteOf(now).AddMinutes(1);
+        var totals = to > from ? await telemetry.ReadWindowTotalsAsync(ids, from, to, cancellationToken) : new Dictionary<int, MinuteRollup>();
+        return new ExperimentView(e, ExperimentAnalysis.PerRequest(plan, Arm(metric, totals.GetValueOrDefault(e.ArmAId)), Arm(metric, totals.GetValueOrDefault(e.ArmBId))), 0,
+            $"The experiment started more than {telemetryOptions.Value.RawRetentionHours} h ago, beyond the raw events kept, so results count requests from the minute rollups.");
+    }
+
+    private static SubjectArm Arm(SubjectFold f) => new(f.Subjects, f.SubjectRequests, f.SumY, f.SumX, f.SumYY, f.SumXX, f.SumXY);
+
+    private static RequestArm Arm(RuleMetric metric, MinuteRollup? r) => r is null ? new RequestArm(0, 0, 0, 0) : metric switch
+    {
+        RuleMetric.ErrorRate => new RequestArm(r.Requests, r.Requests, r.Errors, r.Errors),
+        RuleMetric.NegativeFeedbackRate => new RequestArm(r.Requests, r.Requests, r.NegativeFeedback, r.NegativeFeedback),
+        RuleMetric.QualityMean => new RequestArm(r.Requests, r.QualityCount, r.QualitySum, r.QualitySumSquares),
+        _ => new RequestArm(r.Requests, r.CostCount, r.CostSum, r.CostSumSquares),
+    };
+
+    /// <summary>The active bundle's values: its last day of calls, else its captured or registered baseline.</summary>
+    private async Task<Baseline?> ActiveValuesAsync(string active, CancellationToken cancellationToken)
+    {
+        if (await bundles.FindBundleAsync(active, cancellationToken) is not { } bundle)
+        {
+            return null;
+        }
+
+        var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
+        var day = (await telemetry.ReadWindowTotalsAsync([bundle.Id], to - DefaultsWindow, to, cancellationToken)).GetValueOrDefault(bundle.Id);
+        var registered = (await alerts.BaselineAsync(bundle.Id, cancellationToken))?.Baseline;
+        var liveValues = day is null ? null : BaselineCapture.From(day);
+        return liveValues is null ? registered : registered is null ? liveValues : new Baseline(
+            liveValues.Samples,
+            liveValues.ErrorRate ?? registered.ErrorRate,
+            liveValues.QualityMean ?? registered.QualityMean,
+            liveValues.QualityStdDev ?? registered.QualityStdDev,
+            liveValues.LatencyP50Ms ?? registered.LatencyP50Ms,
+            liveValues.LatencyP95Ms ?? registered.LatencyP95Ms,
+            liveValues.CostPerCallUsd ?? registered.CostPerCallUsd,
+            liveValues.CostPerCallStdDevUsd ?? registered.CostPerCallStdDevUsd,
+            liveValues.NegativeFeedbackRate ?? registered.NegativeFeedbackRate);
+    }
+
+    private static (double? Baseline, double? StdDev) Pick(Baseline b, RuleMetric metric) => metric switch
+    {
+        RuleMetric.ErrorRate => (b.ErrorRate, null),
+        RuleMetric.NegativeFeedbackRate => (b.NegativeFeedbackRate, null),
+        RuleMetric.QualityMean => (b.QualityMean, b.QualityStdDev),
+        _ => (b.CostPerCallUsd, b.CostPerCallStdDevUsd),
+    };
+
+    /// <summary>The defaults a new experiment on <paramref name="family"/> would take for <paramref name="metric"/> (for forms).</summary>
+    public async Task<(double? Baseline, double? StdDev)> DefaultsAsync(string family, RuleMetric metric, CancellationToken cancellationToken) =>
+        routing.Current.Families.GetValueOrDefault(family)?.Active is { } active && await ActiveValuesAsync(active, cancellationToken) is { } values
+            ? Pick(values, metric)
+            : (null, null);
+}

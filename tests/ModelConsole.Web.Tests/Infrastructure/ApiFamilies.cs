@@ -1,0 +1,27 @@
+using System.Net;
+using System.Net.Http.Json;
+
+namespace ModelConsole.Web.Tests.Infrastructure;
+
+/// <summary>Families and telemetry made through the API, as a gateway or release manager would.</summary>
+public static class ApiFamilies
+{
+    public static async Task PostOkAsync(this HttpClient client, string url, object body, HttpStatusCode expected = HttpStatusCode.OK)
+    {
+        var response = await client.PostAsJsonAsync(url, body);
+        Assert.True(response.StatusCode == expected, $"{url}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>A new family "{prefix}-xxxxxxxx" with v1 ACTIVE and v2 CANARY at <paramref name="canaryPercent"/> % (the gates overridden).</summary>
+    public static async Task<string> CanaryFamilyAsync(this HttpClient client, string prefix, double canaryPercent = 5)
+    {
+        var family = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+        await client.PostOkAsync("/api/v1/families", new { name = family }, HttpStatusCode.Created);
+        await client.PostOkAsync("/api/v1/bundles", new { name = family + "-v1", family, provider = "openai", modelId = "m1", prompt = "p", config = new { } }, HttpStatusCode.Created);
+        await client.PostOkAsync("/api/v1/bundles", new { name = family + "-v2", family, provider = "openai", modelId = "m2", prompt = "p", config = new { }, parent = family + "-v1" }, HttpStatusCode.Created);
+        await client.PostOkAsync($"/api/v1/bundles/{family}-v1/transitions", new { to = "ACTIVE" });
+        await client.PostOkAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "SHADOW", mirrorPercent = 10 });
+        await client.PostOkAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "CANARY", percent = canaryPercent, reason = "test", @override = true });
+        return family;
+    }
+}
