@@ -21,7 +21,8 @@ public class ThemeTourTests(ConsoleServer server) : BrowserTest(server)
             ("/admin/keys", "new-key-submit", "dark-keys.png"),
             ("/demo", "demo-start", "dark-demo.png"),
             ("/alerts", "alert-badge", "dark-alerts.png"),
-            ("/families/support-agent/rules", "rules-table", "dark-rules.png"),
+            ("/families/support-agent/rules", "readiness-panel", "dark-rules.png"),
+            ("/experiments", "experiment-new", "dark-experiments.png"),
         ];
         foreach (var (path, ready, shot) in pages)
         {

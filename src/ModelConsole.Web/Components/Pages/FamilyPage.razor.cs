@@ -58,7 +58,7 @@ public partial class FamilyPage : IDisposable
     protected override void OnInitialized() =>
         _subscription = Events.Subscribe(e =>
         {
-            if (e is StageChangedEvent change && change.Family == Family)
+            if ((e is StageChangedEvent change && change.Family == Family) || (e is ExperimentChangedEvent experiment && experiment.Family == Family))
             {
                 _ = InvokeAsync(async () =>
                 {
