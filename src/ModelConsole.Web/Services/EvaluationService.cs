@@ -29,7 +29,7 @@ public sealed record BundleVerdict(string Bundle, string Stage, Verdict Verdict)
 /// that breaches <c>consecutive</c> times on new data raises an alert (one open per bundle and rule, held by the
 /// database); a rollback rule then rolls the family back through the same pipeline code a person uses, as
 /// <c>rule:&lt;id&gt;</c>. One evaluation per family runs at a time; triggers arriving meanwhile are coalesced into
-/// one rerun right after, never dropped.
+/// one rerun right after, never dropped; whole passes (the Quartz job's) run one after another.
 /// </summary>
 public sealed class EvaluationService(
     AlertStore alerts,
@@ -40,8 +40,13 @@ public sealed class EvaluationService(
     LiveEvents live,
     TimeProvider clock,
     IOptions<AlertsOptions> options,
-    ILogger<EvaluationService> logger)
+    ILogger<EvaluationService> logger) : IDisposable
 {
+    /// <summary>Whole passes run one after another: a pass that is slow holds the next one back, never overlaps it.</summary>
+    private readonly SemaphoreSlim _pass = new(1, 1);
+    private int _passesRunning;
+    private int _maxPassesRunning;
+
     private readonly ConcurrentDictionary<string, FamilyRun> _runs = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<(string Bundle, long Rule), RuleState> _states = new();
     private readonly ConcurrentDictionary<string, DateTime> _newestData = new(StringComparer.Ordinal);
@@ -79,8 +84,35 @@ public sealed class EvaluationService(
     /// </summary>
     public async Task EvaluateAllAsync(CancellationToken cancellationToken)
     {
-        var data = await LoadAllAsync(cancellationToken);
-        await Task.WhenAll(data.Select(d => Trigger(d.Key, d.Value, cancellationToken)));
+        await _pass.WaitAsync(cancellationToken);
+        var running = Interlocked.Increment(ref _passesRunning);
+        InterlockedMax(ref _maxPassesRunning, running);
+        try
+        {
+            var data = await LoadAllAsync(cancellationToken);
+            await Task.WhenAll(data.Select(d => Trigger(d.Key, d.Value, cancellationToken)));
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _passesRunning);
+            _pass.Release();
+        }
+    }
+
+    /// <summary>The most whole passes ever seen running at once (tests check it stays 1).</summary>
+    public int MaxConcurrentPasses => Volatile.Read(ref _maxPassesRunning);
+
+    public void Dispose() => _pass.Dispose();
+
+    private static void InterlockedMax(ref int target, int value)
+    {
+        for (var seen = Volatile.Read(ref target); value > seen; seen = Volatile.Read(ref target))
+        {
+            if (Interlocked.CompareExchange(ref target, value, seen) == seen)
+            {
+                return;
+            }
+        }
     }
 
     private Task Trigger(string family, FamilyData? preloaded, CancellationToken cancellationToken)

@@ -150,6 +150,18 @@ public abstract class AlertsApiTests(KeysFixture fixture)
     }
 
     [Fact]
+    public async Task ASlowPass_DoesNotOverlapTheNext()
+    {
+        await CanaryFamilyAsync();
+        var evaluation = Get<EvaluationService>();
+
+        // Three passes asked for at once (a slow scheduled pass and two more): they run one after another.
+        await Task.WhenAll(Enumerable.Range(0, 3).Select(_ => evaluation.EvaluateAllAsync(CancellationToken.None))).WaitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(1, evaluation.MaxConcurrentPasses);
+    }
+
+    [Fact]
     public async Task OneOpenAlertPerBundleAndRule_IsHeldByTheDatabase()
     {
         var family = await CanaryFamilyAsync();
