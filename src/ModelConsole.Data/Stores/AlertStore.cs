@@ -46,6 +46,9 @@ public enum RulesWrite
 /// </summary>
 public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory, TimeProvider clock)
 {
+    /// <summary>Each family's rules as of its rules version, for evaluation passes.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<int, (long Version, IReadOnlyList<Rule> Rules)> _rulesCache = new();
+
     public async Task<FamilyRules?> RulesAsync(string family, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
@@ -73,9 +76,23 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
             await SeedDefaultsAsync(db, id, cancellationToken);
         }
 
+        // Rules change only with their family's version: only families whose version moved since the last pass (on
+        // any node) are read again.
         var families = await db.Families.AsNoTracking().Select(f => new { f.Id, f.Name, f.RulesVersion }).ToListAsync(cancellationToken);
-        var rules = (await db.Rules.AsNoTracking().OrderBy(r => r.FamilyId).ThenBy(r => r.Position).ToListAsync(cancellationToken)).ToLookup(r => r.FamilyId);
-        return families.ToDictionary(f => f.Name, f => new FamilyRules(f.Id, f.Name, f.RulesVersion, rules[f.Id].Select(ToRule).ToList()), StringComparer.Ordinal);
+        var stale = families.Where(f => !_rulesCache.TryGetValue(f.Id, out var cached) || cached.Version != f.RulesVersion).Select(f => f.Id).ToList();
+        if (stale.Count > 0)
+        {
+            var fresh = await db.Rules.AsNoTracking().Where(r => stale.Contains(r.FamilyId))
+                .Select(r => new { r.FamilyId, r.Position, Rule = r }).ToListAsync(cancellationToken);
+            var byFamily = fresh.ToLookup(r => r.FamilyId);
+            var versions = families.ToDictionary(f => f.Id, f => f.RulesVersion);
+            foreach (var id in stale)
+            {
+                _rulesCache[id] = (versions[id], byFamily[id].OrderBy(r => r.Position).Select(r => ToRule(r.Rule)).ToList());
+            }
+        }
+
+        return families.ToDictionary(f => f.Name, f => new FamilyRules(f.Id, f.Name, f.RulesVersion, _rulesCache[f.Id].Rules), StringComparer.Ordinal);
     }
 
     /// <summary>

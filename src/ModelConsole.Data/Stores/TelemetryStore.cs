@@ -541,50 +541,74 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
     /// </summary>
     public async Task<IReadOnlyDictionary<int, MinuteRollup>> ReadWindowTotalsAsync(IReadOnlyCollection<int> bundleIds, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
+        var totals = new Dictionary<int, MinuteRollup>(bundleIds.Count);
+        if (bundleIds.Count == 0)
+        {
+            return totals;
+        }
+
+        // Hand-written SQL read straight off the reader: an evaluation pass reads thousands of bundles' windows, and
+        // materialising them through LINQ cost as much as the database's own work.
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var ids = bundleIds.Distinct().ToList();
-        var sums = await db.Rollups.AsNoTracking().Where(r => ids.Contains(r.BundleId) && r.Minute >= from && r.Minute < to)
-            .GroupBy(r => r.BundleId)
-            .Select(g => new
-            {
-                BundleId = g.Key,
-                Requests = g.Sum(x => x.Requests),
-                Errors = g.Sum(x => x.Errors),
-                LatencySumMs = g.Sum(x => x.LatencySumMs),
-                QualityCount = g.Sum(x => x.QualityCount),
-                QualitySum = g.Sum(x => x.QualitySum),
-                QualitySumSquares = g.Sum(x => x.QualitySumSquares),
-                InputTokens = g.Sum(x => x.InputTokens),
-                CachedInputTokens = g.Sum(x => x.CachedInputTokens),
-                OutputTokens = g.Sum(x => x.OutputTokens),
-                CostCount = g.Sum(x => x.CostCount),
-                CostSum = g.Sum(x => x.CostSum),
-                CostSumSquares = g.Sum(x => x.CostSumSquares),
-                PositiveFeedback = g.Sum(x => x.PositiveFeedback),
-                NegativeFeedback = g.Sum(x => x.NegativeFeedback),
-                Simulated = g.Sum(x => x.Simulated),
-            })
-            .ToListAsync(cancellationToken);
-        var totals = sums.ToDictionary(t => t.BundleId, t => new MinuteRollup(t.BundleId, from)
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        var idSet = IsSqlite ? "IN (SELECT value FROM json_each(@ids))" : "= ANY(@ids)";
+        object ids = IsSqlite ? "[" + string.Join(',', bundleIds.Distinct()) + "]" : bundleIds.Distinct().ToArray();
+        await using (var sums = connection.CreateCommand())
         {
-            Requests = t.Requests, Errors = t.Errors, LatencySumMs = t.LatencySumMs, QualityCount = t.QualityCount, QualitySum = t.QualitySum,
-            QualitySumSquares = t.QualitySumSquares, InputTokens = t.InputTokens, CachedInputTokens = t.CachedInputTokens, OutputTokens = t.OutputTokens,
-            CostCount = t.CostCount, CostSum = t.CostSum, CostSumSquares = t.CostSumSquares, PositiveFeedback = t.PositiveFeedback,
-            NegativeFeedback = t.NegativeFeedback, Simulated = t.Simulated,
-        });
-        var buckets = await db.RollupLatency.AsNoTracking().Where(r => ids.Contains(r.BundleId) && r.Minute >= from && r.Minute < to)
-            .GroupBy(r => new { r.BundleId, r.Bucket })
-            .Select(g => new { g.Key.BundleId, g.Key.Bucket, Count = g.Sum(x => x.Count) })
-            .ToListAsync(cancellationToken);
-        foreach (var b in buckets)
-        {
-            if (totals.TryGetValue(b.BundleId, out var total))
+            sums.CommandText = $"""
+                SELECT "BundleId", CAST(SUM("Requests") AS BIGINT), CAST(SUM("Errors") AS BIGINT), SUM("LatencySumMs"), CAST(SUM("QualityCount") AS BIGINT),
+                       SUM("QualitySum"), SUM("QualitySumSquares"), CAST(SUM("InputTokens") AS BIGINT), CAST(SUM("CachedInputTokens") AS BIGINT),
+                       CAST(SUM("OutputTokens") AS BIGINT), CAST(SUM("CostCount") AS BIGINT), SUM("CostSum"), SUM("CostSumSquares"),
+                       CAST(SUM("PositiveFeedback") AS BIGINT), CAST(SUM("NegativeFeedback") AS BIGINT), CAST(SUM("Simulated") AS BIGINT)
+                FROM rollups WHERE "BundleId" {idSet} AND "Minute" >= @from AND "Minute" < @to
+                GROUP BY "BundleId"
+                """;
+            AddWindowParameters(sums, ids, from, to);
+            await using var reader = await sums.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                total.Latency[b.Bucket] = b.Count;
+                var id = reader.GetInt32(0);
+                totals[id] = new MinuteRollup(id, from)
+                {
+                    Requests = reader.GetInt64(1), Errors = reader.GetInt64(2), LatencySumMs = reader.GetDouble(3), QualityCount = reader.GetInt64(4),
+                    QualitySum = reader.GetDouble(5), QualitySumSquares = reader.GetDouble(6), InputTokens = reader.GetInt64(7), CachedInputTokens = reader.GetInt64(8),
+                    OutputTokens = reader.GetInt64(9), CostCount = reader.GetInt64(10), CostSum = reader.GetDouble(11), CostSumSquares = reader.GetDouble(12),
+                    PositiveFeedback = reader.GetInt64(13), NegativeFeedback = reader.GetInt64(14), Simulated = reader.GetInt64(15),
+                };
+            }
+        }
+
+        await using (var buckets = connection.CreateCommand())
+        {
+            buckets.CommandText = $"""
+                SELECT "BundleId", "Bucket", CAST(SUM("Count") AS BIGINT) FROM rollup_latency
+                WHERE "BundleId" {idSet} AND "Minute" >= @from AND "Minute" < @to
+                GROUP BY "BundleId", "Bucket"
+                """;
+            AddWindowParameters(buckets, ids, from, to);
+            await using var reader = await buckets.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                if (totals.TryGetValue(reader.GetInt32(0), out var total))
+                {
+                    total.Latency[reader.GetInt32(1)] = reader.GetInt64(2);
+                }
             }
         }
 
         return totals;
+    }
+
+    private static void AddWindowParameters(DbCommand command, object ids, DateTime from, DateTime to)
+    {
+        foreach (var (name, value) in new[] { ("@ids", ids), ("@from", (object)from), ("@to", to) })
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
     }
 
     /// <summary>Several bundles' minute rollups in [from, to) in one set-based read (three queries), per bundle, by minute.</summary>
