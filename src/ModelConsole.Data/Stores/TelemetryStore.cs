@@ -537,7 +537,8 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
 
     /// <summary>
     /// Several bundles' rollups in [from, to) folded per bundle in the database (sums, and the latency histogram summed
-    /// per bucket): what an evaluation pass judges, in two grouped queries whatever the number of minutes.
+    /// per bucket): what an evaluation pass judges, in two grouped queries whatever the number of minutes. Each total's
+    /// <see cref="MinuteRollup.Minute"/> is its first minute with data; bundles without any are left out. Error types are not folded.
     /// </summary>
     public async Task<IReadOnlyDictionary<int, MinuteRollup>> ReadWindowTotalsAsync(IReadOnlyCollection<int> bundleIds, DateTime from, DateTime to, CancellationToken cancellationToken)
     {
@@ -560,7 +561,7 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
                 SELECT "BundleId", CAST(SUM("Requests") AS BIGINT), CAST(SUM("Errors") AS BIGINT), SUM("LatencySumMs"), CAST(SUM("QualityCount") AS BIGINT),
                        SUM("QualitySum"), SUM("QualitySumSquares"), CAST(SUM("InputTokens") AS BIGINT), CAST(SUM("CachedInputTokens") AS BIGINT),
                        CAST(SUM("OutputTokens") AS BIGINT), CAST(SUM("CostCount") AS BIGINT), SUM("CostSum"), SUM("CostSumSquares"),
-                       CAST(SUM("PositiveFeedback") AS BIGINT), CAST(SUM("NegativeFeedback") AS BIGINT), CAST(SUM("Simulated") AS BIGINT)
+                       CAST(SUM("PositiveFeedback") AS BIGINT), CAST(SUM("NegativeFeedback") AS BIGINT), CAST(SUM("Simulated") AS BIGINT), MIN("Minute")
                 FROM rollups WHERE "BundleId" {idSet} AND "Minute" >= @from AND "Minute" < @to
                 GROUP BY "BundleId"
                 """;
@@ -569,7 +570,7 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             while (await reader.ReadAsync(cancellationToken))
             {
                 var id = reader.GetInt32(0);
-                totals[id] = new MinuteRollup(id, from)
+                totals[id] = new MinuteRollup(id, DateTime.SpecifyKind(reader.GetDateTime(16), DateTimeKind.Utc))
                 {
                     Requests = reader.GetInt64(1), Errors = reader.GetInt64(2), LatencySumMs = reader.GetDouble(3), QualityCount = reader.GetInt64(4),
                     QualitySum = reader.GetDouble(5), QualitySumSquares = reader.GetDouble(6), InputTokens = reader.GetInt64(7), CachedInputTokens = reader.GetInt64(8),

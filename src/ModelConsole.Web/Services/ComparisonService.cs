@@ -121,8 +121,10 @@ public sealed class ComparisonService(RegistryService registry, TelemetryService
         var candidateBundle = (await telemetry.FindBundleAsync(chosen, cancellationToken))!;
         var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
         var from = to.AddMinutes(-window);
-        var activeTotals = Fold(activeBundle.Id, await store.ReadRollupsAsync(activeBundle.Id, from, to, cancellationToken), from);
-        var candidateTotals = Fold(candidateBundle.Id, await store.ReadRollupsAsync(candidateBundle.Id, from, to, cancellationToken), from);
+        // Both windows folded in the database (sums and histograms), whatever their length.
+        var windows = await store.ReadWindowTotalsAsync([activeBundle.Id, candidateBundle.Id], from, to, cancellationToken);
+        var activeTotals = windows.GetValueOrDefault(activeBundle.Id) ?? new MinuteRollup(activeBundle.Id, from);
+        var candidateTotals = windows.GetValueOrDefault(candidateBundle.Id) ?? new MinuteRollup(candidateBundle.Id, from);
         var rows = Comparison.Rows(activeTotals, candidateTotals, DefaultMinSamples, level);
 
         PairedAnswer? paired = null;
@@ -138,16 +140,5 @@ public sealed class ComparisonService(RegistryService registry, TelemetryService
 
         var answer = new ComparisonAnswer(family, active, chosen, stage.ToWire(), window, level, from, to, DefaultMinSamples, rows, paired);
         return new ComparisonOutcome(new ComparisonView(answer, activeTotals.Latency, candidateTotals.Latency));
-    }
-
-    private static MinuteRollup Fold(int bundleId, IEnumerable<MinuteRollup> minutes, DateTime from)
-    {
-        var total = new MinuteRollup(bundleId, from);
-        foreach (var minute in minutes)
-        {
-            total.Merge(minute);
-        }
-
-        return total;
     }
 }

@@ -53,16 +53,11 @@ public sealed class PlannerService(RegistryStore registry, TelemetryStore teleme
         double? minutes = null;
         if (active is not null && await catalog.FindBundleAsync(active.Name, cancellationToken) is { } ref1)
         {
-            var rollups = await telemetry.ReadRollupsAsync(ref1.Id, now.AddDays(-1), now.AddMinutes(1), cancellationToken);
-            if (rollups.Count > 0)
+            // The last day folded in the database; its first minute with data says how long it observed.
+            day = (await telemetry.ReadWindowTotalsAsync([ref1.Id], now.AddDays(-1), now.AddMinutes(1), cancellationToken)).GetValueOrDefault(ref1.Id);
+            if (day is not null)
             {
-                day = new MinuteRollup(ref1.Id, rollups[0].Minute);
-                foreach (var r in rollups)
-                {
-                    day.Merge(r);
-                }
-
-                minutes = Math.Max(MinMinutesObserved, (now - rollups[0].Minute).TotalMinutes);
+                minutes = Math.Max(MinMinutesObserved, (now - day.Minute).TotalMinutes);
             }
         }
 
