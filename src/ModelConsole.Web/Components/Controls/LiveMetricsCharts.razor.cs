@@ -26,7 +26,7 @@ public sealed partial class LiveMetricsCharts
     private readonly CancellationTokenSource _stop = new();
     private List<ChartView> _charts = [];
     private IDisposable? _subscription;
-    private volatile bool _stale;
+    private ThrottledRefresh? _refresh;
     private bool _loading = true;
     private string? _error;
     private int _appendedPoints;
@@ -58,7 +58,7 @@ public sealed partial class LiveMetricsCharts
         {
             if (e is TelemetryFoldedEvent folded && folded.Bundles.Contains(Bundle))
             {
-                _stale = true;
+                _refresh?.MarkStale();
             }
         });
     }
@@ -76,7 +76,18 @@ public sealed partial class LiveMetricsCharts
     {
         if (firstRender)
         {
-            _ = RefreshLoopAsync();
+            // A new minute finishes the previous one even when no data arrived.
+            var minute = MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
+            bool NewMinute()
+            {
+                var now = MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
+                var changed = now != minute;
+                minute = now;
+                return changed;
+            }
+
+            _refresh = new ThrottledRefresh(RefreshInterval, Clock);
+            _ = _refresh.RunAsync(() => InvokeAsync(RefreshAsync), DispatchExceptionAsync, NewMinute);
         }
     }
 
@@ -128,39 +139,10 @@ public sealed partial class LiveMetricsCharts
         }
     }
 
-    private async Task RefreshLoopAsync()
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(RefreshInterval, Clock);
-            var minute = MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
-            while (await timer.WaitForNextTickAsync(_stop.Token))
-            {
-                // A new minute finishes the previous one even when no data arrived.
-                var now = MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
-                if (!_stale && now == minute)
-                {
-                    continue;
-                }
-
-                _stale = false;
-                minute = now;
-                await InvokeAsync(RefreshAsync);
-            }
-        }
-        catch (Exception ex) when (ex is OperationCanceledException or JSDisconnectedException or ObjectDisposedException)
-        {
-            // The circuit or the page is going away.
-        }
-        catch (Exception ex)
-        {
-            await DispatchExceptionAsync(ex);
-        }
-    }
-
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
+        _refresh?.Dispose();
         await _stop.CancelAsync();
         _stop.Dispose();
     }

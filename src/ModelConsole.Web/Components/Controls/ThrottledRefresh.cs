@@ -14,17 +14,19 @@ public sealed class ThrottledRefresh(TimeSpan interval, TimeProvider clock) : ID
     public void MarkStale() => _stale = true;
 
     /// <summary>
-    /// Runs <paramref name="refresh"/> (the page's InvokeAsync of its load and render) on each tick after a change;
-    /// an exception goes to <paramref name="failed"/> (the page's DispatchExceptionAsync).
+    /// Runs <paramref name="refresh"/> (the page's InvokeAsync of its load and render) on each tick after a change, or
+    /// when <paramref name="due"/> says so; an exception goes to <paramref name="failed"/> (the page's
+    /// DispatchExceptionAsync), except the circuit going away.
     /// </summary>
-    public async Task RunAsync(Func<Task> refresh, Func<Exception, Task> failed)
+    public async Task RunAsync(Func<Task> refresh, Func<Exception, Task> failed, Func<bool>? due = null)
     {
         try
         {
             using var timer = new PeriodicTimer(interval, clock);
             while (await timer.WaitForNextTickAsync(_stop.Token))
             {
-                if (!_stale)
+                var isDue = due?.Invoke() == true; // asked every tick, so it can track what it watches
+                if (!_stale && !isDue)
                 {
                     continue;
                 }
@@ -33,9 +35,9 @@ public sealed class ThrottledRefresh(TimeSpan interval, TimeProvider clock) : ID
                 await refresh();
             }
         }
-        catch (OperationCanceledException)
+        catch (Exception ex) when (ex is OperationCanceledException or Microsoft.JSInterop.JSDisconnectedException or ObjectDisposedException)
         {
-            // the page closed
+            // The circuit or the page is going away.
         }
         catch (Exception ex)
         {

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Data.Stores;
+using ModelConsole.Web.Components.Controls;
 using ModelConsole.Web.Services;
 using Plotly.Blazor;
 using Plotly.Blazor.LayoutLib;
@@ -42,7 +43,7 @@ public sealed partial class Compare : IAsyncDisposable
     private bool _redraw;
     private DateTime _updatedAt;
     private IDisposable? _subscription;
-    private volatile bool _stale;
+    private ThrottledRefresh? _refresh;
 
     [SupplyParameterFromQuery(Name = "family")]
     public string? Family { get; set; }
@@ -77,11 +78,11 @@ public sealed partial class Compare : IAsyncDisposable
         {
             if (e is TelemetryFoldedEvent folded && _view is { Answer: var a } && (folded.Bundles.Contains(a.Active) || folded.Bundles.Contains(a.Candidate)))
             {
-                _stale = true;
+                _refresh?.MarkStale();
             }
             else if (e is StageChangedEvent changed && changed.Family == Family)
             {
-                _stale = true;
+                _refresh?.MarkStale();
             }
         });
 
@@ -113,7 +114,12 @@ public sealed partial class Compare : IAsyncDisposable
     {
         if (firstRender)
         {
-            _ = RefreshLoopAsync();
+            _refresh = new ThrottledRefresh(RefreshInterval, Clock);
+            _ = _refresh.RunAsync(() => InvokeAsync(async () =>
+            {
+                await LoadAsync();
+                StateHasChanged();
+            }), DispatchExceptionAsync);
         }
 
         if (_redraw && _chart is not null)
@@ -180,36 +186,6 @@ public sealed partial class Compare : IAsyncDisposable
     private void Navigate(string? family, int window) =>
         Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?> { ["family"] = family, ["window"] = window }));
 
-    private async Task RefreshLoopAsync()
-    {
-        try
-        {
-            using var timer = new PeriodicTimer(RefreshInterval, Clock);
-            while (await timer.WaitForNextTickAsync(_stop.Token))
-            {
-                if (!_stale)
-                {
-                    continue;
-                }
-
-                _stale = false;
-                await InvokeAsync(async () =>
-                {
-                    await LoadAsync();
-                    StateHasChanged();
-                });
-            }
-        }
-        catch (OperationCanceledException)
-        {
-            // the page closed
-        }
-        catch (Exception ex)
-        {
-            await DispatchExceptionAsync(ex);
-        }
-    }
-
     private async Task ExportAsync()
     {
         if (_view is { Answer: var a })
@@ -233,6 +209,7 @@ public sealed partial class Compare : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _subscription?.Dispose();
+        _refresh?.Dispose();
         await _stop.CancelAsync();
         _stop.Dispose();
     }
