@@ -101,7 +101,7 @@ run_tests() {
   else
     grep -E '^\|' "$results/bdn-dry.log" || true
   fi
-  if ! tests/load/route-load.sh 2 1000; then
+  if ! WARMUP=2 tests/load/route-load.sh 2 1000; then
     echo "route load smoke failed" >&2; status=1
   fi
   if ! tests/load/ingest-load.sh 2 2; then

@@ -37,9 +37,10 @@ wait_for "http://127.0.0.1:$bare_port/ping"
 wait_for "http://127.0.0.1:$console_port/readyz" || { tail -20 "$work/console.log" >&2; exit 1; }
 route="http://127.0.0.1:$console_port/api/v1/families/support-agent/route?subject=user-42"
 
-run_wrk() { # run_wrk NAME URL [HEADER]: a 3 s warm-up (tiered JIT) for every target alike, then the measured run
+WARMUP=${WARMUP:-10}
+run_wrk() { # run_wrk NAME URL [HEADER]: a warm-up (tiered JIT and PGO; 10 s, WARMUP=) for every target alike, then the measured run
   local out="$work/$1.wrk"
-  if [ -n "${3:-}" ]; then wrk -t2 -c64 -d3s -H "$3" "$2" >/dev/null; else wrk -t2 -c64 -d3s "$2" >/dev/null; fi
+  if [ -n "${3:-}" ]; then wrk -t2 -c64 -d"${WARMUP}s" -H "$3" "$2" >/dev/null; else wrk -t2 -c64 -d"${WARMUP}s" "$2" >/dev/null; fi
   if [ -n "${3:-}" ]; then wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency -H "$3" "$2" >"$out"; else wrk -t2 -c64 -d"${SECONDS_PER_RUN}s" --latency "$2" >"$out"; fi
   if grep -q "Non-2xx" "$out"; then cat "$out" >&2; echo "$1: some answers were not 2xx" >&2; exit 1; fi
   awk '/Requests\/sec/ {print $2}' "$out"
