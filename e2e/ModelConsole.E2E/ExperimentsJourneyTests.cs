@@ -72,6 +72,7 @@ public class ExperimentsJourneyTests(SimulatedConsoleServer server) : BrowserTes
         await OpenAsync(page, "/experiments");
         await page.GetByTestId("experiments-filter-all").ClickAsync();
         await Expect(page.GetByTestId($"experiment-row-{id}")).ToContainTextAsync("concluded");
+        await ScreenshotAsync(page, "experiments-list.png");
 
         // With live traffic the rules page says how soon each rule would see a breach of the canary.
         await OpenAsync(page, "/families/support-agent/rules");

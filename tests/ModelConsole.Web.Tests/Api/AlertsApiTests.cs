@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using Microsoft.Extensions.DependencyInjection;
 using ModelConsole.Data.Entities;
@@ -59,14 +58,7 @@ public abstract class AlertsApiTests(KeysFixture fixture)
         var family = await CanaryFamilyAsync();
         var raised = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         var rolledBack = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(fixture.Factory.Server.BaseAddress, "/hubs/alerts"), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => fixture.Factory.Server.CreateHandler();
-                o.Transports = HttpTransportType.LongPolling;
-                o.Headers["X-Api-Key"] = ConsoleFactory.BootstrapKey;
-            })
-            .Build();
+        await using var hub = fixture.Factory.CreateHubConnection();
         hub.On<JsonElement>("alertRaised", e =>
         {
             if (e.GetProperty("family").GetString() == family && e.GetProperty("action").GetString() == "rollback")

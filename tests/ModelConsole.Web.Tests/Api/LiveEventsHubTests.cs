@@ -1,6 +1,5 @@
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http.Connections;
 using Microsoft.AspNetCore.SignalR.Client;
 using ModelConsole.Web.Tests.Infrastructure;
 
@@ -21,14 +20,7 @@ public class LiveEventsHubTests(SqliteConsoleFixture fixture) : IClassFixture<Sq
 
         var stageChanged = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
         var rollback = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(fixture.Factory.Server.BaseAddress, "/hubs/alerts"), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => fixture.Factory.Server.CreateHandler();
-                o.Transports = HttpTransportType.LongPolling;
-                o.Headers["X-Api-Key"] = ConsoleFactory.BootstrapKey;
-            })
-            .Build();
+        await using var hub = fixture.Factory.CreateHubConnection();
         hub.On<JsonElement>("stageChanged", e =>
         {
             if (e.GetProperty("family").GetString() == family)
@@ -59,13 +51,7 @@ public class LiveEventsHubTests(SqliteConsoleFixture fixture) : IClassFixture<Sq
     [Fact]
     public async Task HubClient_WithoutCredentials_IsRefused()
     {
-        await using var hub = new HubConnectionBuilder()
-            .WithUrl(new Uri(fixture.Factory.Server.BaseAddress, "/hubs/alerts"), o =>
-            {
-                o.HttpMessageHandlerFactory = _ => fixture.Factory.Server.CreateHandler();
-                o.Transports = HttpTransportType.LongPolling;
-            })
-            .Build();
+        await using var hub = fixture.Factory.CreateHubConnection(key: null);
 
         var ex = await Assert.ThrowsAnyAsync<HttpRequestException>(() => hub.StartAsync());
         Assert.Equal(System.Net.HttpStatusCode.Unauthorized, ex.StatusCode);

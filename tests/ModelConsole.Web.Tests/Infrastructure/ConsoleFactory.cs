@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.TestHost;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.SignalR.Client;
 using ModelConsole.Data;
 
 namespace ModelConsole.Web.Tests.Infrastructure;
@@ -30,6 +31,20 @@ public class ConsoleFactory(TestDatabase database, IReadOnlyDictionary<string, s
         client.DefaultRequestHeaders.Add("X-Api-Key", key);
         return client;
     }
+
+    /// <summary>A client of the alerts hub over the test server (long polling), with the bootstrap key unless <paramref name="key"/> is null.</summary>
+    public HubConnection CreateHubConnection(string? key = BootstrapKey) =>
+        new HubConnectionBuilder()
+            .WithUrl(new Uri(Server.BaseAddress, "/hubs/alerts"), o =>
+            {
+                o.HttpMessageHandlerFactory = _ => Server.CreateHandler();
+                o.Transports = Microsoft.AspNetCore.Http.Connections.HttpTransportType.LongPolling;
+                if (key is not null)
+                {
+                    o.Headers["X-Api-Key"] = key;
+                }
+            })
+            .Build();
 
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
