@@ -6,7 +6,14 @@ using ModelConsole.Core.Thresholds;
 namespace ModelConsole.Core.Experiments;
 
 /// <summary>What an experiment's result is judged by: its metric, split, α, sides, and the plan per arm.</summary>
-public sealed record ExperimentPlan(RuleMetric Metric, double SplitBPercent, double Alpha, int Sides, double Power, double Mde, long PlannedPerArmA, long PlannedPerArmB);
+public sealed record ExperimentPlan(RuleMetric Metric, double SplitBPercent, double Alpha, int Sides, double Power, double Mde, long PlannedPerArmA, long PlannedPerArmB)
+{
+    /// <summary>
+    /// The interval's level: 1 − α for a two-sided plan; 1 − 2α for a one-sided one, whose bound on the good side is
+    /// then the one-sided 1 − α bound, so the interval excludes 0 exactly when the one-sided p is below α.
+    /// </summary>
+    public double Confidence => Sides == 1 ? 1 - 2 * Alpha : 1 - Alpha;
+}
 
 /// <summary>
 /// One arm's calls, folded: <see cref="Requests"/> served, <see cref="Measured"/> that carry the metric (every call for
@@ -53,7 +60,8 @@ public sealed record ExperimentResult(
     bool SrmFlagged,
     double Progress,
     Suggestion Suggestion,
-    string Advice);
+    string Advice,
+    double Confidence = 0);
 
 /// <summary>
 /// Honest A/B results (DESIGN.md "Statistics and the planner"). Per request: a rate by the two-proportion z-test
@@ -61,8 +69,8 @@ public sealed record ExperimentResult(
 /// <c>subject</c> (assignment is per subject, so calls of one subject are not independent): the ratio ΣY/ΣX per arm
 /// with the delta-method variance (Y − R·X)'s spread over subjects / (n·X̄²), and a z-test of the difference. The
 /// sample-ratio-mismatch check is Pearson's chi-square of the arms' units (requests or subjects) against the split
-/// (R's <c>chisq.test(c(a, b), p = c(1 − s, s))</c>), flagged below p = 0.001. Intervals are two-sided at 1 − α; a
-/// one-sided plan reports the one-sided p-value of "B is better".
+/// (R's <c>chisq.test(c(a, b), p = c(1 − s, s))</c>), flagged below p = 0.001. Intervals are two-sided at
+/// <see cref="ExperimentPlan.Confidence"/>; a one-sided plan reports the one-sided p-value of "B is better".
 /// </summary>
 public static class ExperimentAnalysis
 {
@@ -73,7 +81,7 @@ public static class ExperimentAnalysis
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        var confidence = 1 - plan.Alpha;
+        var confidence = plan.Confidence;
         double? estimate = null, low = null, high = null, p = null;
         string method;
         if (ExperimentRules.IsRate(plan.Metric))
@@ -111,7 +119,7 @@ public static class ExperimentAnalysis
         {
             var difference = vb.Ratio - va.Ratio;
             var se = Math.Sqrt(va.Variance + vb.Variance);
-            var half = Quantiles.Z(1 - plan.Alpha / 2) * se;
+            var half = Quantiles.Z(1 - (1 - plan.Confidence) / 2) * se;
             (estimate, low, high) = (difference, difference - half, difference + half);
             p = se == 0 ? (difference == 0 ? 1 : 0) : 2 * Normal.CDF(0, 1, -Math.Abs(difference / se));
         }
@@ -156,7 +164,7 @@ public static class ExperimentAnalysis
             plan.PlannedPerArmB > 0 ? (double)observedB / plan.PlannedPerArmB : 1);
         var (suggestion, advice) = Advise(plan, unit, observedA, observedB, unitsA, unitsB, valueA, valueB, estimate, low, high, p, srm, srmFlagged, progress, better);
         return new ExperimentResult(unit, observedA, observedB, unitsA, unitsB, valueA, valueB, estimate, low, high, p, method,
-            srm.Statistic, srm.PValue, srmFlagged, progress, suggestion, advice);
+            srm.Statistic, srm.PValue, srmFlagged, progress, suggestion, advice, plan.Confidence);
     }
 
     private static (Suggestion, string) Advise(ExperimentPlan plan, string unit, long observedA, long observedB, long unitsA, long unitsB,
@@ -179,7 +187,7 @@ public static class ExperimentAnalysis
 
         var name = RuleNames.Of(plan.Metric);
         var so = $"{name} B {Value(plan.Metric, valueB)} vs A {Value(plan.Metric, valueA)}, B − A = {Signed(plan.Metric, difference)} "
-                 + $"({((1 - plan.Alpha) * 100).ToString("0.##", C)} % CI {Signed(plan.Metric, low!.Value)} to {Signed(plan.Metric, high!.Value)}), p = {P(p!.Value)}";
+                 + $"({(plan.Confidence * 100).ToString("0.##", C)} % CI {Signed(plan.Metric, low!.Value)} to {Signed(plan.Metric, high!.Value)}), p = {P(p!.Value)}";
         if (progress < 1)
         {
             return (Suggestion.Wait,

@@ -134,12 +134,14 @@ public sealed record ExperimentDraft(
     }
 
     /// <summary>
-    /// The plan, from the planner's own code: arm B's share makes the allocation ratio k = split / (100 − split).
-    /// Throws <see cref="ArgumentOutOfRangeException"/> named after the field when the planner refuses a value.
+    /// The plan, from the planner's own code: arm B's share makes the allocation ratio k = split / (100 − split), and
+    /// the effect is sought in the metric's good direction (a drop for errors, negative feedback and cost, a rise for
+    /// quality), which matters for rates, whose variance depends on the level. Throws
+    /// <see cref="ArgumentOutOfRangeException"/> named after the field when the planner refuses a value.
     /// </summary>
     public SampleSizeResult Plan(RuleMetric metric, double baseline, double? stdDev) =>
         SampleSizePlanner.Plan(new SampleSizeRequest(
             ExperimentRules.IsRate(metric) ? PlannedMetric.Proportion : PlannedMetric.Mean,
-            baseline, Mde!.Value, MdeType == "relative" ? Statistics.MdeType.Relative : Statistics.MdeType.Absolute, Alpha!.Value, Power!.Value,
+            baseline, ExperimentRules.HigherIsBetter(metric) ? Mde!.Value : -Mde!.Value, MdeType == "relative" ? Statistics.MdeType.Relative : Statistics.MdeType.Absolute, Alpha!.Value, Power!.Value,
             Sides == 1 ? Statistics.Sides.One : Statistics.Sides.Two, stdDev, 1, SplitBPercent!.Value / (100 - SplitBPercent.Value)));
 }

@@ -180,14 +180,30 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
                 b.BaselineLatencyP95Ms, b.BaselineCostPerCallUsd, b.BaselineCostPerCallStdDevUsd, b.BaselineNegativeFeedbackRate), "registered"));
     }
 
-    /// <summary>Stores a baseline captured from a bundle's own traffic (at promotion, or on demand).</summary>
-    public async Task CaptureBaselineAsync(int bundleId, Baseline baseline, CancellationToken cancellationToken)
+    /// <summary>
+    /// Stores a baseline captured from an ACTIVE bundle's own traffic (at its promotion, or on demand) with its ledger
+    /// record, in one transaction. False when the bundle is not ACTIVE: a candidate's rules fall back to its own
+    /// baseline, so capturing a candidate's (possibly degraded) calls would hide what they are meant to catch.
+    /// </summary>
+    public async Task<bool> CaptureBaselineAsync(int bundleId, Baseline baseline, string actor, string reason, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var json = JsonSerializer.Serialize(baseline, JsonSerializerOptions.Web);
+        var bundle = await db.Bundles.Include(b => b.Family).SingleOrDefaultAsync(b => b.Id == bundleId, cancellationToken);
+        if (bundle is not { Stage: Stage.Active })
+        {
+            return false;
+        }
+
         var now = clock.GetUtcNow().UtcDateTime;
-        await db.Bundles.Where(b => b.Id == bundleId)
-            .ExecuteUpdateAsync(s => s.SetProperty(b => b.CapturedBaseline, json).SetProperty(b => b.CapturedBaselineAt, now), cancellationToken);
+        bundle.CapturedBaseline = JsonSerializer.Serialize(baseline, JsonSerializerOptions.Web);
+        bundle.CapturedBaselineAt = now;
+        db.Ledger.Add(new LedgerEntryEntity
+        {
+            At = now, Actor = actor, Action = LedgerActions.BaselineCaptured, Family = bundle.Family.Name, Bundle = bundle.Name, Reason = reason,
+            Evidence = bundle.CapturedBaseline,
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>Open (firing or acknowledged) alerts of a family, or of every family when null.</summary>

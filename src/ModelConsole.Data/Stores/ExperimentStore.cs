@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Experiments;
 using ModelConsole.Core.Ledger;
 using ModelConsole.Data.Entities;
 
@@ -115,7 +116,8 @@ public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> fac
         db.Ledger.Add(new LedgerEntryEntity
         {
             At = now, Actor = actor, Action = LedgerActions.ExperimentConcluded, Family = experiment.Family, Bundle = experiment.ArmB,
-            Reason = $"{experiment.Id}: {decision} — {reason}", Evidence = result,
+            // The whole reason is on the experiment; the ledger line keeps within its column.
+            Reason = Truncate($"{experiment.Id}: {decision} — {reason}", ExperimentRules.MaxReasonLength), Evidence = result,
         });
         try
         {
@@ -128,6 +130,8 @@ public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> fac
 
         return (ExperimentWrite.Done, null, experiment);
     }
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     /// <summary>Keeps the result of an experiment that ended by itself, computed after the fact (once).</summary>
     public async Task KeepResultAsync(string id, string result, CancellationToken cancellationToken)

@@ -41,7 +41,7 @@ public static class AlertsApi
             .WithTags("Rules and alerts").WithName("RollbackReadiness")
             .WithSummary("For a canary at percent (default: the family's canary), how long until each rule has its samples and sees its minimum effect, and whether within 60 s.");
         api.MapPost("/bundles/{bundle}/baseline/capture", CaptureAsync).RequireAuthorization(Policies.PipelineWrite)
-            .WithTags("Rules and alerts").WithName("CaptureBaseline").WithSummary("Captures the bundle's baseline from its own calls of the last 24 h; its rules judge it by that from now on.");
+            .WithTags("Rules and alerts").WithName("CaptureBaseline").WithSummary("Captures an ACTIVE bundle's baseline from its own calls of the last 24 h; with no candidate its rules judge it by that.");
         api.MapGet("/alerts", ListAsync).RequireAuthorization(Policies.ConsoleRead)
             .WithTags("Rules and alerts").WithName("ListAlerts").WithSummary("Alerts, newest first, optionally by state.");
         api.MapPost("/alerts/{id:long}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Rollback)
@@ -183,6 +183,7 @@ public static class AlertsApi
         return outcome switch
         {
             CaptureOutcome.UnknownBundle => ApiProblems.NotFound($"There is no bundle named '{bundle}'."),
+            CaptureOutcome.NotActive => ApiProblems.Conflict($"{bundle} is not ACTIVE: baselines are captured from the active bundle (a candidate is judged against the active one, and its own calls must not become its yardstick)."),
             CaptureOutcome.NoTraffic => ApiProblems.Conflict($"{bundle} has served no calls in the last {RollbackReadinessService.CaptureWindow.TotalHours:0} h: there is nothing to capture a baseline from."),
             _ => TypedResults.Ok(baseline!),
         };

@@ -38,6 +38,11 @@ public sealed class ExperimentService(
 {
     private static readonly JsonSerializerOptions Json = JsonSerializerOptions.Web;
 
+    /// <summary>A running experiment's result is computed at most this often, however many pages and lists ask.</summary>
+    public static readonly TimeSpan ResultFreshness = TimeSpan.FromSeconds(5);
+
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTime At, ExperimentView View)> _live = new(StringComparer.Ordinal);
+
     /// <summary>How much of the active bundle's traffic gives the live defaults: the last day.</summary>
     public static readonly TimeSpan DefaultsWindow = TimeSpan.FromDays(1);
 
@@ -107,7 +112,7 @@ public sealed class ExperimentService(
 
         await routing.RoutingVersionChangedAsync(CancellationToken.None);
         live.Publish(new ExperimentChangedEvent(started!.Id, started.Family, started.State));
-        return new ExperimentOutcome(await ViewAsync(started, cancellationToken), null, status, null);
+        return new ExperimentOutcome(await ComputeAsync(started, cancellationToken), null, status, null);
     }
 
     public async Task<ExperimentOutcome> ConcludeAsync(string id, string? decision, string? reason, string actor, CancellationToken cancellationToken)
@@ -134,7 +139,7 @@ public sealed class ExperimentService(
             return new ExperimentOutcome(null, null, ExperimentWrite.UnknownExperiment, $"There is no experiment {id}.");
         }
 
-        var view = await ViewAsync(current, cancellationToken);
+        var view = current.State == ExperimentEntity.Running ? await ComputeAsync(current, cancellationToken) : await ViewAsync(current, cancellationToken);
         var (status, message, concluded) = await store.ConcludeAsync(id, decision!, reason!, actor, JsonSerializer.Serialize(view.Result, Json), cancellationToken);
         if (status != ExperimentWrite.Done)
         {
@@ -169,10 +174,26 @@ public sealed class ExperimentService(
             return new ExperimentView(experiment, JsonSerializer.Deserialize<ExperimentResult>(kept, Json)!, 0, null);
         }
 
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (experiment.State == ExperimentEntity.Running && _live.TryGetValue(experiment.Id, out var cached) && now - cached.At < ResultFreshness)
+        {
+            return cached.View with { Experiment = experiment };
+        }
+
+        // Per-subject results scan the experiment's raw events: computed once per ResultFreshness for all readers.
         var view = await ComputeAsync(experiment, cancellationToken);
         if (experiment.State == ExperimentEntity.Ended)
         {
             await store.KeepResultAsync(experiment.Id, JsonSerializer.Serialize(view.Result, Json), cancellationToken);
+        }
+
+        if (experiment.State == ExperimentEntity.Running)
+        {
+            _live[experiment.Id] = (now, view);
+        }
+        else
+        {
+            _live.TryRemove(experiment.Id, out _);
         }
 
         return view;

@@ -1,6 +1,5 @@
 using Microsoft.Extensions.Options;
 using ModelConsole.Core.Bundles;
-using ModelConsole.Core.Ledger;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Core.Thresholds;
 using ModelConsole.Data.Stores;
@@ -29,6 +28,7 @@ public enum CaptureOutcome
 {
     Captured,
     UnknownBundle,
+    NotActive,
     NoTraffic,
 }
 
@@ -41,8 +41,6 @@ public sealed class RollbackReadinessService(
     TelemetryService bundles,
     TelemetryStore telemetry,
     AlertStore alerts,
-    LedgerStore ledger,
-    PipelineStore pipeline,
     IOptions<EvaluationOptions> evaluation,
     TimeProvider clock)
 {
@@ -79,18 +77,22 @@ public sealed class RollbackReadinessService(
         var totals = served.Count == 0 ? new Dictionary<int, MinuteRollup>() : await telemetry.ReadWindowTotalsAsync(served, to - TrafficWindow, to, cancellationToken);
         var requests = totals.Values.Sum(t => t.Requests);
         var activeTotals = active is null ? null : totals.GetValueOrDefault(active.Id);
+        // The shares of served calls that carry a quality score and a cost: none measured means none, not all.
+        var scored = totals.Values.Sum(t => t.QualityCount);
+        var priced = totals.Values.Sum(t => t.CostCount);
         var facts = new ReadinessFacts(
             requests / TrafficWindow.TotalMinutes,
             activeTotals is null ? null : BaselineCapture.From(activeTotals),
-            activeTotals is { Requests: > 0 } q && q.QualityCount > 0 ? (double)q.QualityCount / q.Requests : 1,
-            activeTotals is { Requests: > 0 } c && c.CostCount > 0 ? (double)c.CostCount / c.Requests : 1,
+            requests > 0 ? (double)scored / requests : 1,
+            requests > 0 ? (double)priced / requests : 1,
             candidate is null ? null : await alerts.BaselineAsync(candidate.Id, cancellationToken));
-        return new ReadinessInputs(family, candidateName, route?.Canary?.Percent, rules.Rules, facts, evaluation.Value.IntervalSeconds);
+        // While an experiment runs, arm B's share is what the candidate gets.
+        return new ReadinessInputs(family, candidateName, route?.Experiment?.SplitBPercent ?? route?.Canary?.Percent, rules.Rules, facts, evaluation.Value.IntervalSeconds);
     }
 
     /// <summary>
-    /// Captures <paramref name="bundle"/>'s baseline from its own calls of the last day (folded in the database), stores
-    /// it as the baseline its rules judge it by, and records who did it.
+    /// Captures an ACTIVE <paramref name="bundle"/>'s baseline from its own calls of the last day (folded in the
+    /// database), stores it as the baseline its rules judge it by when it has no candidate, and records who did it.
     /// </summary>
     public async Task<(CaptureOutcome Outcome, Baseline? Baseline)> CaptureAsync(string bundle, string actor, CancellationToken cancellationToken)
     {
@@ -107,9 +109,8 @@ public sealed class RollbackReadinessService(
             return (CaptureOutcome.NoTraffic, null);
         }
 
-        await alerts.CaptureBaselineAsync(known.Id, baseline, cancellationToken);
-        var family = await pipeline.FamilyOfAsync(bundle, cancellationToken);
-        await ledger.AppendAsync(now, actor, LedgerActions.BaselineCaptured, family, bundle, $"from {baseline.Samples:N0} calls of the last {CaptureWindow.TotalHours:0} h", baseline, cancellationToken);
-        return (CaptureOutcome.Captured, baseline);
+        return await alerts.CaptureBaselineAsync(known.Id, baseline, actor, $"from {baseline.Samples:N0} calls of the last {CaptureWindow.TotalHours:0} h", cancellationToken)
+            ? (CaptureOutcome.Captured, baseline)
+            : (CaptureOutcome.NotActive, null);
     }
 }

@@ -213,16 +213,35 @@ public sealed class ExperimentAnalysisTests
     [Fact]
     public void ADraftsPlan_IsThePlannersWithTheSplitAsTheAllocationRatio()
     {
-        // The planner is checked against R's power.prop.test on its own; here: 50 % is equal arms, 20 % is k = 1/4.
-        var planner = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.02, 0.01, MdeType.Absolute, 0.05, 0.8));
+        // The planner is checked against R's power.prop.test on its own; here: 50 % is equal arms, 20 % is k = 1/4,
+        // and an error rate is planned to drop (its good direction): 2 % → 1 %.
+        var planner = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.02, -0.01, MdeType.Absolute, 0.05, 0.8));
         var equal = new ExperimentDraft("f", "b", 50, "errorRate", 0.01, "absolute", 0.05, 0.8).Plan(RuleMetric.ErrorRate, 0.02, null);
         Assert.Equal(planner, equal);
         Assert.Equal(equal.PerArmCeiling, equal.PerArmB);
 
         var split = new ExperimentDraft("f", "b", 20, "errorRate", 0.01, "absolute", 0.05, 0.8).Plan(RuleMetric.ErrorRate, 0.02, null);
-        var quarter = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.02, 0.01, MdeType.Absolute, 0.05, 0.8, Ratio: 0.25));
+        var quarter = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.02, -0.01, MdeType.Absolute, 0.05, 0.8, Ratio: 0.25));
         Assert.Equal(quarter, split);
         Assert.True(split.PerArmB < equal.PerArmB && split.PerArm > equal.PerArm);
+
+        // Quality is planned to rise; its sign does not change a mean's size.
+        var quality = new ExperimentDraft("f", "b", 50, "qualityMean", 0.05, "absolute", 0.05, 0.8).Plan(RuleMetric.QualityMean, 0.8, 0.2);
+        Assert.Equal(0.05, quality.EffectAbsolute, 12);
+        Assert.Equal(-0.01, equal.EffectAbsolute, 12);
+    }
+
+    [Fact]
+    public void AOneSidedPlan_ShowsThe1Minus2AlphaInterval_WhichExcludes0ExactlyWhenItsPIsBelowAlpha()
+    {
+        // One-sided α = 0.05 on the sleep data: p = 0.0397 < 0.05, and the 90 % interval's lower bound is above 0.
+        var one = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean, sides: 1), Means(Group1), Means(Group2));
+        Assert.Equal(0.90, one.Confidence, 12);
+        Assert.True(one.CiLow > 0);
+        Assert.Contains("(90 % CI", one.Advice, StringComparison.Ordinal);
+        var two = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean), Means(Group1), Means(Group2));
+        Assert.Equal(0.95, two.Confidence, 12);
+        Assert.True(two.CiLow < 0);
     }
 
     [Theory]

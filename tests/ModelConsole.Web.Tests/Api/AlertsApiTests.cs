@@ -286,8 +286,14 @@ public abstract class AlertsApiTests(KeysFixture fixture)
     public async Task CaptureOnDemand_StoresTheBaselineFromTheBundlesCalls_AndLedgersIt()
     {
         var family = await CanaryFamilyAsync();
-        var nothing = await _client.PostAsync($"/api/v1/bundles/{family}-v2/baseline/capture", null);
+        // No calls yet: nothing to capture. A candidate's own calls never become its yardstick.
+        var nothing = await _client.PostAsync($"/api/v1/bundles/{family}-v1/baseline/capture", null);
         Assert.Equal(HttpStatusCode.Conflict, nothing.StatusCode);
+        Assert.Contains("has served no calls", await nothing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        await PostOkAsync("/api/v1/telemetry", new { events = Events(family + "-v2", 60, 0.5, "c") }, HttpStatusCode.Accepted);
+        var candidate = await _client.PostAsync($"/api/v1/bundles/{family}-v2/baseline/capture", null);
+        Assert.Equal(HttpStatusCode.Conflict, candidate.StatusCode);
+        Assert.Contains("is not ACTIVE", await candidate.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsync("/api/v1/bundles/no-such-bundle/baseline/capture", null)).StatusCode);
 
         await PostOkAsync("/api/v1/telemetry", new { events = Events(family + "-v1", 400, 0.05, "a") }, HttpStatusCode.Accepted);

@@ -72,7 +72,8 @@ public abstract class ExperimentsApiTests(KeysFixture fixture)
 
         var started = await StartAsync(family, split: 20, baseline: null);
         var id = (string)started["id"]!;
-        var planner = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.02, 0.01, MdeType.Absolute, 0.05, 0.8, Ratio: 20.0 / 80));
+        // An error rate is planned to drop by the MDE (its good direction).
+        var planner = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.02, -0.01, MdeType.Absolute, 0.05, 0.8, Ratio: 20.0 / 80));
         Assert.Equal(0.02, started["baseline"]!.GetValue<double>(), 12);
         Assert.Equal(planner.PerArmCeiling, started["plannedPerArm"]!.GetValue<long>());
         Assert.Equal(planner.PerArmB, started["plannedPerArmB"]!.GetValue<long>());
@@ -121,7 +122,7 @@ public abstract class ExperimentsApiTests(KeysFixture fixture)
     public async Task Results_ArePerSubject_FoldedInTheDatabase_AsABruteForceFoldSays()
     {
         var family = await _client.CanaryFamilyAsync("ex");
-        var started = await StartAsync(family, split: 30, mde: 0.05);
+        var started = await StartAsync(family, split: 30, mde: 0.015);
         var id = (string)started["id"]!;
         var subjects = Subjects(family, id, 30, 500);
         await PostAsync(subjects, "r");
@@ -136,7 +137,7 @@ public abstract class ExperimentsApiTests(KeysFixture fixture)
                 arm.Sum(s => (double)s.Errors * s.Errors), arm.Sum(s => (double)s.Calls * s.Calls), arm.Sum(s => (double)s.Calls * s.Errors));
         }
 
-        var plan = new ExperimentPlan(RuleMetric.ErrorRate, 30, 0.05, 2, 0.8, 0.05, started["plannedPerArm"]!.GetValue<long>(), started["plannedPerArmB"]!.GetValue<long>());
+        var plan = new ExperimentPlan(RuleMetric.ErrorRate, 30, 0.05, 2, 0.8, 0.015, started["plannedPerArm"]!.GetValue<long>(), started["plannedPerArmB"]!.GetValue<long>());
         var expected = ExperimentAnalysis.PerSubject(plan, Fold(family + "-v1"), Fold(family + "-v2"));
         var observed = result["observed"]!;
         Assert.Equal("subject", (string?)observed["unit"]);
@@ -203,6 +204,10 @@ public abstract class ExperimentsApiTests(KeysFixture fixture)
         Assert.Equal(HttpStatusCode.BadRequest, await Start(new { family, armB = family + "-v2", splitBPercent = 0, metric = "errorRate", mde = 0.01, alpha = 0.05, power = 0.8, baseline = 0.02 }));
         Assert.Equal(HttpStatusCode.BadRequest, await Start(new { family, armB = family + "-v2", splitBPercent = 51, metric = "errorRate", mde = 0.01, alpha = 0.05, power = 0.8, baseline = 0.02 }));
         Assert.Equal(HttpStatusCode.BadRequest, await Start(new { family, armB = family + "-v2", splitBPercent = 20, metric = "latencyP95", mde = 0.01, alpha = 0.05, power = 0.8, baseline = 0.02 }));
+        // An error rate of 2 % cannot drop by 5 points.
+        var tooLarge = await _client.PostAsJsonAsync("/api/v1/experiments", new { family, armB = family + "-v2", splitBPercent = 20, metric = "errorRate", mde = 0.05, alpha = 0.05, power = 0.8, baseline = 0.02 });
+        Assert.Equal(HttpStatusCode.BadRequest, tooLarge.StatusCode);
+        Assert.NotNull((await tooLarge.Content.ReadFromJsonAsync<JsonObject>())!["errors"]!["mde"]);
         // No traffic and no registered value: the baseline must be given.
         var noBaseline = await _client.PostAsJsonAsync("/api/v1/experiments", new { family, armB = family + "-v2", splitBPercent = 20, metric = "qualityMean", mde = 0.05, alpha = 0.05, power = 0.8 });
         Assert.Equal(HttpStatusCode.BadRequest, noBaseline.StatusCode);
