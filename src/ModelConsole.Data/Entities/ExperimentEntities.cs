@@ -32,6 +32,9 @@ public sealed class ExperimentEntity
     public long PlannedPerArmB { get; set; }
     public required string State { get; set; }
     public DateTime StartedAt { get; set; }
+
+    /// <summary>The newest raw event's id when it started: its results read only events after it (a range of the primary key).</summary>
+    public long FirstEventId { get; set; }
     public required string StartedBy { get; set; }
     public DateTime? EndedAt { get; set; }
     public string? EndedBy { get; set; }

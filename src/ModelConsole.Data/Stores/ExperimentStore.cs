@@ -63,6 +63,7 @@ public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> fac
         experiment.ArmBId = canary.Id;
         experiment.State = ExperimentEntity.Running;
         experiment.StartedAt = now;
+        experiment.FirstEventId = await db.TelemetryEvents.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
         db.Experiments.Add(experiment);
         family.RoutingVersion++;
         db.Ledger.Add(new LedgerEntryEntity

@@ -471,11 +471,14 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
     /// (errorRate, negativeFeedbackRate, qualityMean or costPerCall): per subject, then per bundle (what the delta
     /// method needs, whatever the number of subjects), and per request. Only raw events still kept can be folded.
     /// </summary>
-    public async Task<IReadOnlyDictionary<int, SubjectFold>> ReadSubjectFoldsAsync(IReadOnlyCollection<int> bundleIds, string metric, DateTime start, DateTime end, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<int, SubjectFold>> ReadSubjectFoldsAsync(IReadOnlyCollection<int> bundleIds, string metric, DateTime start, DateTime end, long afterEventId, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var ids = bundleIds.Distinct().ToList();
-        var events = db.TelemetryEvents.AsNoTracking().Where(e => ids.Contains(e.BundleId) && e.Timestamp >= start && e.Timestamp < end && e.ShadowOf == null);
+        // Events stored before the experiment began are skipped by the primary key alone, so a young experiment in an
+        // old database reads only its own events.
+        var events = db.TelemetryEvents.AsNoTracking()
+            .Where(e => e.Id > afterEventId && ids.Contains(e.BundleId) && e.Timestamp >= start && e.Timestamp < end && e.ShadowOf == null);
         var groups = events.Where(e => e.Subject != null).GroupBy(e => new { e.BundleId, e.Subject });
         var perSubject = metric switch
         {

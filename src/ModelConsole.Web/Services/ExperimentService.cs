@@ -210,7 +210,7 @@ public sealed class ExperimentService(
         // While every call of the experiment is still kept raw: exact from its start, per subject when most calls name one.
         if (e.StartedAt >= now.AddHours(-telemetryOptions.Value.RawRetentionHours))
         {
-            var folds = await telemetry.ReadSubjectFoldsAsync(ids, e.Metric, e.StartedAt, end, cancellationToken);
+            var folds = await telemetry.ReadSubjectFoldsAsync(ids, e.Metric, e.StartedAt, end, e.FirstEventId, cancellationToken);
             var (a, b) = (folds[e.ArmAId], folds[e.ArmBId]);
             var withSubject = a.SubjectRequests + b.SubjectRequests;
             var without = a.WithoutSubject + b.WithoutSubject;

@@ -155,6 +155,29 @@ public abstract class ExperimentsApiTests(KeysFixture fixture)
     }
 
     [Fact]
+    public async Task EventsStoredBeforeTheStart_NeverCount_EvenWithLaterTimestamps()
+    {
+        var family = await _client.CanaryFamilyAsync("ex");
+        // A gateway whose clock runs 3 s ahead reports just before the experiment starts: by the time results are read,
+        // those timestamps lie inside the experiment, yet the calls were served before it.
+        await _client.PostOkAsync("/api/v1/telemetry", new
+        {
+            events = Enumerable.Range(0, 50).Select(i => new
+            {
+                requestId = $"early-{i}", bundle = family + (i % 2 == 0 ? "-v1" : "-v2"), subject = $"s{i}", timestamp = DateTime.UtcNow.AddSeconds(3),
+                latencyMs = 300, inputTokens = 10, outputTokens = 5, success = true,
+            }),
+        }, HttpStatusCode.Accepted);
+        var id = (string)(await StartAsync(family, split: 50))["id"]!;
+        await PostAsync(Subjects(family, id, 50, 20), "late");
+        await Task.Delay(TimeSpan.FromSeconds(4));
+
+        var observed = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/experiments/{id}"))!["observed"]!;
+
+        Assert.Equal(20, observed["a"]!.GetValue<long>() + observed["b"]!.GetValue<long>());
+    }
+
+    [Fact]
     public async Task ADeliberatelySkewedSplit_IsFlaggedAsASampleRatioMismatch()
     {
         var family = await _client.CanaryFamilyAsync("ex");

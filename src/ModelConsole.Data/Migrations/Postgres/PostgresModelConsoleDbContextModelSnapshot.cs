@@ -598,6 +598,9 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<int>("FamilyId")
                         .HasColumnType("integer");
 
+                    b.Property<long>("FirstEventId")
+                        .HasColumnType("bigint");
+
                     b.Property<double>("Mde")
                         .HasColumnType("double precision");
 

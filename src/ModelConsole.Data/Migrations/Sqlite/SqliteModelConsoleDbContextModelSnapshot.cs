@@ -583,6 +583,9 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<int>("FamilyId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long>("FirstEventId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<double>("Mde")
                         .HasColumnType("REAL");
 
