@@ -86,6 +86,12 @@ public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
         await Expect(page.GetByTestId("readiness-rule-0")).ToContainTextAsync("no data ever reaches this rule");
         await page.GetByTestId("readiness-percent").Locator("input").FillAsync("20");
         await Expect(page.GetByTestId("readiness-rule-0")).ToContainTextAsync("at 20 % of 0 calls/min");
+        // It follows unsaved edits: a rollback rule turned into an alert leaves the family without one.
+        await page.GetByTestId("rule-action-0").Locator(".mud-input-control").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "alert", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("readiness-verdict")).ToContainTextAsync("no rollback rule");
+        await page.GetByText("Discard changes").ClickAsync();
+        await Expect(page.GetByTestId("readiness-verdict")).ToContainTextAsync("not ready");
         var z = page.GetByTestId("rule-z-0").Locator("input");
         await Expect(z).ToHaveValueAsync("4");
         await z.FillAsync("5");
