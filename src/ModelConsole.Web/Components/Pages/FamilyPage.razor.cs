@@ -151,8 +151,22 @@ public partial class FamilyPage : IDisposable
             ], (string?)null, 0d, 0d, (double?)null),
         };
         var canary = action.To == Stage.Canary && percentLabel is not null;
-        var readiness = canary ? await Readiness.InputsAsync(Family, CancellationToken.None) : null;
-        var costs = canary ? await Planner.FactsAsync(Family, CancellationToken.None) : null;
+        ReadinessInputs? readiness = null;
+        PlannerFacts? costs = null;
+        if (canary)
+        {
+            // Readiness and cost inform the decision; when they cannot be read, the dialog still opens without them.
+            try
+            {
+                readiness = await Readiness.InputsAsync(Family, CancellationToken.None);
+                costs = await Planner.FactsAsync(Family, CancellationToken.None);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                Snackbar.Add($"Rollback readiness and cost could not be read ({ex.Message}); the dialog opens without them.", Severity.Warning);
+            }
+        }
+
         var parameters = new DialogParameters<ConfirmPipelineDialog>
         {
             { d => d.Title, title },
