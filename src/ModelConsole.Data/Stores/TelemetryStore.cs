@@ -479,15 +479,18 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         // old database reads only its own events.
         var events = db.TelemetryEvents.AsNoTracking()
             .Where(e => e.Id > afterEventId && ids.Contains(e.BundleId) && e.Timestamp >= start && e.Timestamp < end && e.ShadowOf == null);
-        var groups = events.Where(e => e.Subject != null).GroupBy(e => new { e.BundleId, e.Subject });
-        var perSubject = metric switch
+        // Each call's Y (the metric's value: 0/1 for a rate) and X (1 when it carries the metric), then the same rows
+        // grouped per subject and per bundle.
+        var calls = metric switch
         {
-            "errorRate" => groups.Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Count(e => !e.Success), X = g.Count() }),
-            "negativeFeedbackRate" => groups.Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Count(e => e.Feedback == Feedback.Negative), X = g.Count() }),
-            "qualityMean" => groups.Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Sum(e => e.QualityScore ?? 0), X = g.Count(e => e.QualityScore != null) }),
-            "costPerCall" => groups.Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Sum(e => e.CostUsd ?? 0), X = g.Count(e => e.CostUsd != null) }),
+            "errorRate" => events.Select(e => new CallValue { BundleId = e.BundleId, Subject = e.Subject, Y = e.Success ? 0 : 1, X = 1 }),
+            "negativeFeedbackRate" => events.Select(e => new CallValue { BundleId = e.BundleId, Subject = e.Subject, Y = e.Feedback == Feedback.Negative ? 1 : 0, X = 1 }),
+            "qualityMean" => events.Select(e => new CallValue { BundleId = e.BundleId, Subject = e.Subject, Y = e.QualityScore ?? 0, X = e.QualityScore != null ? 1 : 0 }),
+            "costPerCall" => events.Select(e => new CallValue { BundleId = e.BundleId, Subject = e.Subject, Y = e.CostUsd ?? 0, X = e.CostUsd != null ? 1 : 0 }),
             _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "An experiment metric is errorRate, negativeFeedbackRate, qualityMean or costPerCall."),
         };
+        var perSubject = calls.Where(c => c.Subject != null).GroupBy(c => new { c.BundleId, c.Subject })
+            .Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Sum(c => c.Y), X = g.Sum(c => c.X) });
         var folds = await perSubject.GroupBy(r => r.BundleId).Select(g => new
         {
             BundleId = g.Key,
@@ -499,21 +502,26 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             SumXX = g.Sum(r => r.X * r.X),
             SumXY = g.Sum(r => r.X * r.Y),
         }).ToDictionaryAsync(f => f.BundleId, cancellationToken);
-        var byBundle = events.GroupBy(e => e.BundleId);
-        var perRequest = await (metric switch
+        // A rate's Y is 0 or 1, so ΣY² = ΣY as the per-request tests expect.
+        var perRequest = await calls.GroupBy(c => c.BundleId).Select(g => new RequestRow
         {
-            "errorRate" => byBundle.Select(g => new RequestRow { BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(e => e.Subject == null), Measured = g.Count(), Sum = g.Count(e => !e.Success), SumSquares = g.Count(e => !e.Success) }),
-            "negativeFeedbackRate" => byBundle.Select(g => new RequestRow { BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(e => e.Subject == null), Measured = g.Count(), Sum = g.Count(e => e.Feedback == Feedback.Negative), SumSquares = g.Count(e => e.Feedback == Feedback.Negative) }),
-            "qualityMean" => byBundle.Select(g => new RequestRow { BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(e => e.Subject == null), Measured = g.Count(e => e.QualityScore != null), Sum = g.Sum(e => e.QualityScore ?? 0), SumSquares = g.Sum(e => (e.QualityScore ?? 0) * (e.QualityScore ?? 0)) }),
-            _ => byBundle.Select(g => new RequestRow { BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(e => e.Subject == null), Measured = g.Count(e => e.CostUsd != null), Sum = g.Sum(e => e.CostUsd ?? 0), SumSquares = g.Sum(e => (e.CostUsd ?? 0) * (e.CostUsd ?? 0)) }),
+            BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(c => c.Subject == null), Measured = g.Sum(c => c.X), Sum = g.Sum(c => c.Y), SumSquares = g.Sum(c => c.Y * c.Y),
         }).ToDictionaryAsync(r => r.BundleId, cancellationToken);
         return ids.ToDictionary(id => id, id =>
         {
             var f = folds.GetValueOrDefault(id);
             var r = perRequest.GetValueOrDefault(id);
             return new SubjectFold(id, f?.Subjects ?? 0, f?.Requests ?? 0, f?.SumY ?? 0, f?.SumX ?? 0, f?.SumYY ?? 0, f?.SumXX ?? 0, f?.SumXY ?? 0,
-                r?.WithoutSubject ?? 0, r?.Requests ?? 0, r?.Measured ?? 0, r?.Sum ?? 0, r?.SumSquares ?? 0);
+                r?.WithoutSubject ?? 0, r?.Requests ?? 0, (long)Math.Round(r?.Measured ?? 0), r?.Sum ?? 0, r?.SumSquares ?? 0);
         });
+    }
+
+    private sealed class CallValue
+    {
+        public int BundleId { get; init; }
+        public string? Subject { get; init; }
+        public double Y { get; init; }
+        public double X { get; init; }
     }
 
     private sealed class RequestRow
@@ -521,7 +529,7 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         public int BundleId { get; init; }
         public int Requests { get; init; }
         public int WithoutSubject { get; init; }
-        public int Measured { get; init; }
+        public double Measured { get; init; }
         public double Sum { get; init; }
         public double SumSquares { get; init; }
     }

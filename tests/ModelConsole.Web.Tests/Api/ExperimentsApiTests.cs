@@ -178,6 +178,27 @@ public abstract class ExperimentsApiTests(KeysFixture fixture)
     }
 
     [Fact]
+    public async Task CallsWithoutSubjects_AreCountedPerRequest()
+    {
+        var family = await _client.CanaryFamilyAsync("ex");
+        var id = (string)(await StartAsync(family, split: 50))["id"]!;
+        // 20 calls to A with 2 failures, 10 to B with 3: 10 % against 30 %.
+        await _client.PostOkAsync("/api/v1/telemetry", new
+        {
+            events = Enumerable.Range(0, 20).Select(i => Call(family + "-v1", $"a-{i}", null, i >= 2))
+                .Concat(Enumerable.Range(0, 10).Select(i => Call(family + "-v2", $"b-{i}", null, i >= 3))),
+        }, HttpStatusCode.Accepted);
+
+        var result = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/experiments/{id}"))!;
+
+        var observed = result["observed"]!;
+        Assert.Equal(("request", 20L, 10L), ((string?)observed["unit"], observed["a"]!.GetValue<long>(), observed["b"]!.GetValue<long>()));
+        Assert.Equal(0.1, observed["valueA"]!.GetValue<double>(), 12);
+        Assert.Equal(0.3, observed["valueB"]!.GetValue<double>(), 12);
+        Assert.Equal(0.2, result["result"]!["estimate"]!.GetValue<double>(), 12);
+    }
+
+    [Fact]
     public async Task ADeliberatelySkewedSplit_IsFlaggedAsASampleRatioMismatch()
     {
         var family = await _client.CanaryFamilyAsync("ex");
