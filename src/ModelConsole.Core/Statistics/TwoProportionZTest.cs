@@ -36,9 +36,18 @@ public static class TwoProportionZTest
     public static double PooledZ(long successesA, long trialsA, long successesB, long trialsB)
     {
         Check(successesA, trialsA, successesB, trialsB);
-        var pooled = (double)(successesA + successesB) / (trialsA + trialsB);
-        var se = Math.Sqrt(pooled * (1 - pooled) * (1.0 / trialsA + 1.0 / trialsB));
-        return se == 0 ? 0 : ((double)successesB / trialsB - (double)successesA / trialsA) / se;
+        return PooledZ((double)successesA / trialsA, trialsA, (double)successesB / trialsB, trialsB);
+    }
+
+    /// <summary>
+    /// The same z from proportions and (possibly fractional, expected) sizes: what a rule's statistic would be for a
+    /// candidate at rate <paramref name="proportionB"/> over <paramref name="sizeB"/> calls (rollback readiness).
+    /// </summary>
+    public static double PooledZ(double proportionA, double sizeA, double proportionB, double sizeB)
+    {
+        var pooled = (proportionA * sizeA + proportionB * sizeB) / (sizeA + sizeB);
+        var se = Math.Sqrt(pooled * (1 - pooled) * (1 / sizeA + 1 / sizeB));
+        return se == 0 ? 0 : (proportionB - proportionA) / se;
     }
 
     /// <summary>The one-sided p-value of H1 "B's rate is higher than A's": P(Z ≥ z) for the pooled z.</summary>

@@ -29,3 +29,20 @@ public static class BaselineCapture
             (double)window.NegativeFeedback / window.Requests);
     }
 }
+
+/// <summary>A baseline's figures for one rule metric: its value (a rate, a mean or the p95) and, for a mean, its spread.</summary>
+public static class BaselineValues
+{
+    public static (double? Value, double? StdDev) Of(Baseline baseline, RuleMetric metric)
+    {
+        ArgumentNullException.ThrowIfNull(baseline);
+        return metric switch
+        {
+            RuleMetric.ErrorRate => (baseline.ErrorRate, null),
+            RuleMetric.NegativeFeedbackRate => (baseline.NegativeFeedbackRate, null),
+            RuleMetric.QualityMean => (baseline.QualityMean, baseline.QualityStdDev),
+            RuleMetric.CostPerCall => (baseline.CostPerCallUsd, baseline.CostPerCallStdDevUsd),
+            _ => (baseline.LatencyP95Ms, null),
+        };
+    }
+}

@@ -1,5 +1,6 @@
 using System.Globalization;
 using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Statistics;
 
 namespace ModelConsole.Core.Thresholds;
 
@@ -125,33 +126,27 @@ public static class RollbackReadiness
             : facts.CandidateBaseline is { Baseline: { Samples: > 1 } b } c && has(b) ? (b, b.Samples!.Value, $"{c.Source} baseline, n = {Count(b.Samples!.Value)}")
             : null;
 
+        // A mean needs its spread too.
+        if (Reference(b => BaselineValues.Of(b, rule.Metric) is ({ }, var spread) && (!rule.IsMean || spread is not null)) is not { } reference)
+        {
+            return null;
+        }
+
+        var (value, sd) = BaselineValues.Of(reference.Values, rule.Metric);
         switch (rule.Metric)
         {
             case RuleMetric.ErrorRate or RuleMetric.NegativeFeedbackRate:
             {
-                Func<Baseline, double?> pick = rule.Metric == RuleMetric.ErrorRate ? b => b.ErrorRate : b => b.NegativeFeedbackRate;
-                if (Reference(b => pick(b) is not null) is not { } reference)
-                {
-                    return null;
-                }
-
-                var (p, referenceN, source) = (pick(reference.Values)!.Value, reference.N, reference.Source);
+                var (p, referenceN, source) = (value!.Value, reference.N, reference.Source);
 
                 var p1 = Math.Min(1, Math.Max(p * (1 + rule.MinEffect), p + rule.MinAbsoluteEffect));
-                return new Test(n => PooledZ(p, referenceN, p1, n), p1 > p ? $"a rate of {Pct(p1)} against {Pct(p)}" : null, source);
+                return new Test(n => TwoProportionZTest.PooledZ(p, referenceN, p1, n), p1 > p ? $"a rate of {Pct(p1)} against {Pct(p)}" : null, source);
             }
 
             case RuleMetric.QualityMean or RuleMetric.CostPerCall:
             {
                 var quality = rule.Metric == RuleMetric.QualityMean;
-                Func<Baseline, (double?, double?)> pick = quality ? b => (b.QualityMean, b.QualityStdDev) : b => (b.CostPerCallUsd, b.CostPerCallStdDevUsd);
-                if (Reference(b => pick(b) is ({ }, { })) is not { } reference)
-                {
-                    return null;
-                }
-
-                var (mean, sd) = pick(reference.Values);
-                var (m, s, referenceN, source) = (mean!.Value, sd!.Value, reference.N, reference.Source);
+                var (m, s, referenceN, source) = (value!.Value, sd!.Value, reference.N, reference.Source);
 
                 var delta = Math.Max(Math.Abs(m) * rule.MinEffect, rule.MinAbsoluteEffect);
                 var format = quality ? "0.000" : "0.000000";
@@ -163,12 +158,7 @@ public static class RollbackReadiness
 
             default:
             {
-                if (Reference(b => b.LatencyP95Ms is not null) is not { } reference)
-                {
-                    return null;
-                }
-
-                var p95 = reference.Values.LatencyP95Ms!.Value;
+                var p95 = value!.Value;
 
                 var limit = p95 * (1 + rule.Tolerance);
                 var tail = RuleEvaluator.TailShare;
@@ -176,14 +166,6 @@ public static class RollbackReadiness
                     $"{Pct(LatencyBreachShare)} of calls slower than {Count(limit)} ms (p95 {Count(p95)} ms × {Num(1 + rule.Tolerance)})", reference.Source);
             }
         }
-    }
-
-    /// <summary>The pooled two-proportion z of the rules, with expected proportions in place of counts.</summary>
-    internal static double PooledZ(double p0, double n0, double p1, double n1)
-    {
-        var pooled = (p0 * n0 + p1 * n1) / (n0 + n1);
-        var se = Math.Sqrt(pooled * (1 - pooled) * (1 / n0 + 1 / n1));
-        return se == 0 ? (p1 > p0 ? double.PositiveInfinity : 0) : (p1 - p0) / se;
     }
 
     // Bisection on whole calls: the statistic is increasing in n and above z at the upper end.

@@ -64,7 +64,7 @@ public sealed class ExperimentService(
         if ((baseline is null || (stdDev is null && !ExperimentRules.IsRate(metric!.Value))) && route.Active is { } active
             && await ActiveValuesAsync(active, cancellationToken) is { } values)
         {
-            var (liveBaseline, liveSd) = Pick(values, metric!.Value);
+            var (liveBaseline, liveSd) = BaselineValues.Of(values, metric!.Value);
             baseline ??= liveBaseline;
             stdDev ??= liveSd;
         }
@@ -267,17 +267,9 @@ public sealed class ExperimentService(
             liveValues.NegativeFeedbackRate ?? registered.NegativeFeedbackRate);
     }
 
-    private static (double? Baseline, double? StdDev) Pick(Baseline b, RuleMetric metric) => metric switch
-    {
-        RuleMetric.ErrorRate => (b.ErrorRate, null),
-        RuleMetric.NegativeFeedbackRate => (b.NegativeFeedbackRate, null),
-        RuleMetric.QualityMean => (b.QualityMean, b.QualityStdDev),
-        _ => (b.CostPerCallUsd, b.CostPerCallStdDevUsd),
-    };
-
     /// <summary>The defaults a new experiment on <paramref name="family"/> would take for <paramref name="metric"/> (for forms).</summary>
     public async Task<(double? Baseline, double? StdDev)> DefaultsAsync(string family, RuleMetric metric, CancellationToken cancellationToken) =>
         routing.Current.Families.GetValueOrDefault(family)?.Active is { } active && await ActiveValuesAsync(active, cancellationToken) is { } values
-            ? Pick(values, metric)
+            ? BaselineValues.Of(values, metric)
             : (null, null);
 }
