@@ -38,6 +38,19 @@ public static class ExperimentRules
         _ => "inconclusive",
     };
 
+    /// <summary>The wire name of what the data supports: a decision's own name, or wait / untrustworthy.</summary>
+    public static string Of(Suggestion suggestion) => DecisionFor(suggestion) is { } decision ? Of(decision)
+        : suggestion == Suggestion.Untrustworthy ? "untrustworthy" : "wait";
+
+    /// <summary>The decision a suggestion supports, or null while the data supports none (wait, untrustworthy).</summary>
+    public static ExperimentDecision? DecisionFor(Suggestion suggestion) => suggestion switch
+    {
+        Suggestion.ShipB => ExperimentDecision.ShipB,
+        Suggestion.KeepA => ExperimentDecision.KeepA,
+        Suggestion.Inconclusive => ExperimentDecision.Inconclusive,
+        _ => null,
+    };
+
     public static bool TryDecision(string? value, out ExperimentDecision decision)
     {
         foreach (var d in Enum.GetValues<ExperimentDecision>())

@@ -33,22 +33,9 @@ public sealed record ExperimentContract(
         return new ExperimentContract(e.Id, e.Family, e.ArmA, e.ArmB, e.SplitBPercent, e.Metric, e.Mde, e.MdeType, e.Alpha, e.Power, e.Sides, e.Baseline, e.StdDev,
             e.PlannedPerArmA, e.PlannedPerArmB, e.PlannedPerArm, e.State, e.StartedAt, e.StartedBy, e.EndedAt, e.EndedBy, e.Decision, e.Reason,
             new ObservedContract(r.Unit, r.ObservedA, r.ObservedB, r.UnitsA, r.UnitsB, r.ValueA, r.ValueB, r.Progress, view.EventsWithoutSubject),
-            new ResultContract(r.Estimate, r.CiLow, r.CiHigh, r.PValue, r.Method, r.SrmStatistic, r.SrmPValue, r.SrmFlagged, Suggestions.Of(r.Suggestion), r.Advice),
+            new ResultContract(r.Estimate, r.CiLow, r.CiHigh, r.PValue, r.Method, r.SrmStatistic, r.SrmPValue, r.SrmFlagged, ExperimentRules.Of(r.Suggestion), r.Advice),
             view.Note);
     }
-}
-
-/// <summary>The wire names of the decision helper's suggestions.</summary>
-public static class Suggestions
-{
-    public static string Of(Suggestion suggestion) => suggestion switch
-    {
-        Suggestion.ShipB => "shipB",
-        Suggestion.KeepA => "keepA",
-        Suggestion.Inconclusive => "inconclusive",
-        Suggestion.Untrustworthy => "untrustworthy",
-        _ => "wait",
-    };
 }
 
 /// <summary>API.md "Experiments and planner": start, list, read and conclude A/B experiments.</summary>
