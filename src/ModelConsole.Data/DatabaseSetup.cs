@@ -91,6 +91,7 @@ public static class DatabaseSetup
         services.AddSingleton<Stores.ApiKeyStore>();
         services.AddSingleton<Stores.PipelineStore>();
         services.AddSingleton<Stores.TelemetryStore>();
+        services.AddSingleton<Stores.TelemetryQueries>();
         services.AddSingleton<Stores.AlertStore>();
         services.AddSingleton<Stores.ExperimentStore>();
         // Identity's stores take a context per request scope; everything else uses the factory.

@@ -25,7 +25,7 @@ public class EvaluationPassBenchmarks
     private string _folder = "";
     private ServiceProvider _services = null!;
     private EvaluationService _evaluation = null!;
-    private TelemetryStore _telemetry = null!;
+    private TelemetryQueries _telemetry = null!;
     private List<int> _bundleIds = [];
 
     [GlobalSetup]
@@ -51,7 +51,7 @@ public class EvaluationPassBenchmarks
         Seed();
         _services.GetRequiredService<RoutingSnapshot>().RoutingVersionChangedAsync(CancellationToken.None).GetAwaiter().GetResult();
         _evaluation = _services.GetRequiredService<EvaluationService>();
-        _telemetry = _services.GetRequiredService<TelemetryStore>();
+        _telemetry = _services.GetRequiredService<TelemetryQueries>();
         // The first pass writes every family's default rules and fills the bundle catalog; measured passes only read.
         _evaluation.EvaluateAllAsync(CancellationToken.None).GetAwaiter().GetResult();
     }

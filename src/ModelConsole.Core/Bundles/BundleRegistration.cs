@@ -280,14 +280,16 @@ public static class BundleRegistration
             errors.Add("baseline.samples", "A baseline with rates or means needs its number of samples.");
         }
 
-        CheckRange(baseline.ErrorRate, "baseline.errorRate", 0, 1, errors);
-        CheckRange(baseline.NegativeFeedbackRate, "baseline.negativeFeedbackRate", 0, 1, errors);
-        CheckRange(baseline.QualityMean, "baseline.qualityMean", 0, 1, errors);
-        CheckRange(baseline.QualityStdDev, "baseline.qualityStdDev", 0, double.MaxValue, errors);
-        CheckRange(baseline.LatencyP50Ms, "baseline.latencyP50Ms", 0, double.MaxValue, errors);
-        CheckRange(baseline.LatencyP95Ms, "baseline.latencyP95Ms", 0, double.MaxValue, errors);
-        CheckRange(baseline.CostPerCallUsd, "baseline.costPerCallUsd", 0, double.MaxValue, errors);
-        CheckRange(baseline.CostPerCallStdDevUsd, "baseline.costPerCallStdDevUsd", 0, double.MaxValue, errors);
+        foreach (var metric in Metrics.MetricCatalog.All)
+        {
+            var (value, spread) = metric.FromBaseline(baseline);
+            CheckRange(value, "baseline." + metric.BaselineField, 0, metric.BaselineMaximum, errors);
+            if (metric.BaselineStdDevField is { } spreadField)
+            {
+                CheckRange(spread, "baseline." + spreadField, 0, double.MaxValue, errors);
+            }
+        }
+
         if (baseline is { LatencyP50Ms: { } p50, LatencyP95Ms: { } p95 } && p95 < p50)
         {
             errors.Add("baseline.latencyP95Ms", "The p95 latency cannot be below the p50 latency.");

@@ -13,12 +13,12 @@ public sealed record Baseline(
     double? LatencyP95Ms = null,
     double? CostPerCallUsd = null,
     double? CostPerCallStdDevUsd = null,
-    double? NegativeFeedbackRate = null)
+    double? NegativeFeedbackRate = null,
+    double? OutputTokensMean = null,
+    double? OutputTokensStdDev = null)
 {
-    public bool HasStatistics =>
-        ErrorRate is not null || QualityMean is not null || QualityStdDev is not null || LatencyP50Ms is not null
-        || LatencyP95Ms is not null || CostPerCallUsd is not null || CostPerCallStdDevUsd is not null
-        || NegativeFeedbackRate is not null;
+    /// <summary>True when the baseline gives any metric a value or a spread.</summary>
+    public bool HasStatistics => Metrics.MetricCatalog.All.Any(m => m.FromBaseline(this) is { Value: not null } or { StdDev: not null });
 }
 
 /// <summary>One step of a provider failover chain, tried in order when the bundle's provider fails.</summary>

@@ -31,7 +31,7 @@ public static class CallCost
         Guard.NonNegative(cachedInputTokens, nameof(cachedInputTokens));
         if (cachedInputTokens > inputTokens)
         {
-            throw new ArgumentOutOfRangeException(nameof(cachedInputTokens), cachedInputTokens,
+            throw new InputOutOfRangeException(nameof(cachedInputTokens), cachedInputTokens,
                 $"cachedInputTokens are part of the input tokens, so at most inputTokens ({inputTokens}).");
         }
 

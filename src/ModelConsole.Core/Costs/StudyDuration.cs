@@ -26,7 +26,7 @@ public static class StudyDuration
         {
             ({ } mirror, null) => ShadowDays(request.PerArm, request.RequestsPerDay, mirror),
             (null, { } share) => SplitDays(request.PerArm, request.PerArmB ?? request.PerArm, request.RequestsPerDay, share),
-            _ => throw new ArgumentOutOfRangeException(nameof(request), "Give exactly one of mirrorPercent (a shadow) or sharePercent (a canary or experiment)."),
+            _ => throw new InputOutOfRangeException("mirrorPercent", null, "Give exactly one of mirrorPercent (a shadow) or sharePercent (a canary or experiment)."),
         };
     }
 

@@ -1,12 +1,12 @@
 using System.Globalization;
 using MathNet.Numerics.Distributions;
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Statistics;
-using ModelConsole.Core.Thresholds;
 
 namespace ModelConsole.Core.Experiments;
 
 /// <summary>What an experiment's result is judged by: its metric, split, α, sides, and the plan per arm.</summary>
-public sealed record ExperimentPlan(RuleMetric Metric, double SplitBPercent, double Alpha, int Sides, double Power, double Mde, long PlannedPerArmA, long PlannedPerArmB)
+public sealed record ExperimentPlan(Metric Metric, double SplitBPercent, double Alpha, int Sides, double Power, double Mde, long PlannedPerArmA, long PlannedPerArmB)
 {
     /// <summary>
     /// The interval's level: 1 − α for a two-sided plan; 1 − 2α for a one-sided one, whose bound on the good side is
@@ -84,7 +84,7 @@ public static class ExperimentAnalysis
         var confidence = plan.Confidence;
         double? estimate = null, low = null, high = null, p = null;
         string method;
-        if (ExperimentRules.IsRate(plan.Metric))
+        if (plan.Metric.Kind == MetricKind.Rate)
         {
             method = "two-proportion z-test per request";
             if (a.Measured > 0 && b.Measured > 0)
@@ -155,7 +155,7 @@ public static class ExperimentAnalysis
     {
         var srm = ChiSquareGoodnessOfFit.SampleRatioMismatch(unitsA, unitsB, plan.SplitBPercent);
         var srmFlagged = unitsA + unitsB > 0 && srm.PValue < ExperimentRules.SrmThreshold;
-        var better = ExperimentRules.HigherIsBetter(plan.Metric) ? 1 : -1;
+        var better = plan.Metric.HigherIsBetter ? 1 : -1;
         double? p = twoSided is not { } two ? null
             : plan.Sides == 1 ? (Math.Sign(estimate!.Value) == better ? two / 2 : 1 - two / 2)
             : two;
@@ -185,9 +185,9 @@ public static class ExperimentAnalysis
             return (Suggestion.Wait, $"No result yet: each arm needs data ({observedA:N0} and {observedB:N0} {units} with the metric so far).");
         }
 
-        var name = RuleNames.Of(plan.Metric);
-        var so = $"{name} B {Value(plan.Metric, valueB)} vs A {Value(plan.Metric, valueA)}, B − A = {Signed(plan.Metric, difference)} "
-                 + $"({(plan.Confidence * 100).ToString("0.##", C)} % CI {Signed(plan.Metric, low!.Value)} to {Signed(plan.Metric, high!.Value)}), p = {P(p!.Value)}";
+        var metric = plan.Metric;
+        var so = $"{metric.Name} B {metric.Format(valueB)} vs A {metric.Format(valueA)}, B − A = {metric.FormatDelta(difference)} "
+                 + $"({(plan.Confidence * 100).ToString("0.##", C)} % CI {metric.FormatDelta(low)} to {metric.FormatDelta(high)}), p = {P(p!.Value)}";
         if (progress < 1)
         {
             return (Suggestion.Wait,
@@ -208,12 +208,4 @@ public static class ExperimentAnalysis
     }
 
     private static string P(double p) => p < 0.0001 ? p.ToString("0.0E+0", C) : p.ToString("0.0000", C);
-
-    private static string Value(RuleMetric metric, double? value) =>
-        value is not { } v ? "–" : ExperimentRules.IsRate(metric) ? (v * 100).ToString("0.00", C) + " %"
-        : metric == RuleMetric.CostPerCall ? "$" + v.ToString("0.000000", C) : v.ToString("0.000", C);
-
-    private static string Signed(RuleMetric metric, double value) =>
-        ExperimentRules.IsRate(metric) ? (value * 100).ToString("+0.00;−0.00;0.00", C) + " pp"
-        : metric == RuleMetric.CostPerCall ? value.ToString("+$0.000000;−$0.000000;$0", C) : value.ToString("+0.000;−0.000;0.000", C);
 }

@@ -1,6 +1,9 @@
+using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Ledger;
+using ModelConsole.Core.Metrics;
+using ModelConsole.Core.Pipeline;
 using ModelConsole.Core.Routing;
 using ModelConsole.Core.Statistics;
-using ModelConsole.Core.Thresholds;
 using ModelConsole.Core.Validation;
 
 namespace ModelConsole.Core.Experiments;
@@ -23,14 +26,70 @@ public static class ExperimentRules
     /// <summary>A sample-ratio mismatch is flagged below this chi-square p-value.</summary>
     public const double SrmThreshold = 0.001;
 
-    /// <summary>The metrics an experiment may decide on: every rule metric but latency p95 (no per-call test of a percentile here).</summary>
-    public static readonly IReadOnlyList<RuleMetric> Metrics = [RuleMetric.ErrorRate, RuleMetric.QualityMean, RuleMetric.CostPerCall, RuleMetric.NegativeFeedbackRate];
+    /// <summary>
+    /// Whether an experiment with arm B <paramref name="armB"/> may start on the family now (arm A is its ACTIVE
+    /// bundle, arm B must be its CANARY, one running per family): null when it may, else why not.
+    /// </summary>
+    public static string? StartRefusal(FamilyState family, string armB, bool alreadyRunning)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        var canary = family.InStage(Stage.Canary);
+        if (family.InStage(Stage.Active) is null)
+        {
+            return $"The family '{family.Family}' has no ACTIVE bundle to be arm A.";
+        }
 
-    public static bool IsRate(RuleMetric metric) => metric is RuleMetric.ErrorRate or RuleMetric.NegativeFeedbackRate;
+        if (canary is null)
+        {
+            return $"The family '{family.Family}' has no CANARY bundle; arm B must be its canary (it has passed the shadow gate).";
+        }
 
-    /// <summary>Quality is better higher; errors, negative feedback and cost are better lower.</summary>
-    public static bool HigherIsBetter(RuleMetric metric) => metric == RuleMetric.QualityMean;
+        if (canary.Name != armB)
+        {
+            return $"Arm B must be the family's CANARY bundle, {canary.Name}; {armB} is {(family.Find(armB) is { } b ? b.Stage.ToWire() : "not a bundle of this family")}.";
+        }
 
+        return alreadyRunning ? $"The family '{family.Family}' already has a running experiment: conclude it first." : null;
+    }
+
+    /// <summary>The ledger record of a started experiment.</summary>
+    public static LedgerEntry Started(string id, string armA, string armB, double splitBPercent, string metric, long plannedA, long plannedB, IReadOnlyDictionary<string, object?> plan) =>
+        new(LedgerActions.ExperimentStarted, armB, $"{id}: {metric}, {plannedA:N0} + {plannedB:N0} planned",
+            new Dictionary<string, object?>(plan) { ["id"] = id, ["armA"] = armA, ["armB"] = armB }, Percent: splitBPercent);
+
+    /// <summary>
+    /// Why a running experiment ends by itself after a pipeline change (arm B left CANARY, or arm A left ACTIVE), or
+    /// null while both arms are in place.
+    /// </summary>
+    public static string? EndReason(BundleState armA, BundleState armB)
+    {
+        ArgumentNullException.ThrowIfNull(armA);
+        ArgumentNullException.ThrowIfNull(armB);
+        if (armA.Stage == Stage.Active && armB.Stage == Stage.Canary)
+        {
+            return null;
+        }
+
+        return armB.Stage switch
+        {
+            Stage.Active => $"arm B {armB.Name} was promoted",
+            Stage.Canary => $"arm A {armA.Name} is no longer ACTIVE",
+            _ => $"arm B {armB.Name} left CANARY ({armB.Stage.ToWire()}{(armB.RolledBack ? ", rolled back" : "")})",
+        };
+    }
+
+    /// <summary>The ledger record of an experiment that ended by itself.</summary>
+    public static LedgerEntry Ended(string id, BundleState armB, string why) =>
+        new(LedgerActions.ExperimentEnded, armB.Name, $"{id} ended by itself: {why}",
+            new Dictionary<string, object?> { ["id"] = id, ["armB"] = armB.Name, ["to"] = armB.Stage.ToWire() }, Automatic: true);
+
+    /// <summary>The ledger record of a concluded experiment (the line keeps within the ledger's column; the experiment keeps the whole reason).</summary>
+    public static LedgerEntry Concluded(string id, string armB, string decision, string reason) =>
+        new(LedgerActions.ExperimentConcluded, armB, Truncate($"{id}: {decision} — {reason}", MaxReasonLength), new Dictionary<string, object?>());
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+
+    /// <summary>The wire name of a decision.</summary>
     public static string Of(ExperimentDecision decision) => decision switch
     {
         ExperimentDecision.ShipB => "shipB",
@@ -51,6 +110,7 @@ public static class ExperimentRules
         _ => null,
     };
 
+    /// <summary>The decision with this wire name.</summary>
     public static bool TryDecision(string? value, out ExperimentDecision decision)
     {
         foreach (var d in Enum.GetValues<ExperimentDecision>())
@@ -85,7 +145,7 @@ public sealed record ExperimentDraft(
     double? StdDev = null)
 {
     /// <summary>Checks the shape of the draft (not whether the family and bundles exist); the metric when it is known.</summary>
-    public RuleMetric? Check(ValidationErrors errors)
+    public Metric? Check(ValidationErrors errors)
     {
         if (string.IsNullOrWhiteSpace(Family))
         {
@@ -102,10 +162,10 @@ public sealed record ExperimentDraft(
             errors.Add("splitBPercent", $"splitBPercent is arm B's share of subjects, from {ExperimentRules.MinSplitBPercent:0} to {ExperimentRules.MaxSplitBPercent:0} with at most two decimals.");
         }
 
-        RuleMetric? metric = RuleNames.TryMetric(Metric, out var m) && ExperimentRules.Metrics.Contains(m) ? m : null;
+        var metric = MetricCatalog.TryGet(Metric, out var m) && m.Experimented ? m : null;
         if (metric is null)
         {
-            errors.Add("metric", "metric is one of errorRate, qualityMean, costPerCall, negativeFeedbackRate.");
+            errors.Add("metric", $"metric is one of {MetricCatalog.Names(MetricCatalog.Experimented)}.");
         }
 
         if (Mde is not { } mde || !(mde > 0) || !double.IsFinite(mde))
@@ -133,7 +193,7 @@ public sealed record ExperimentDraft(
             errors.Add("sides", "sides is 1 (one-sided) or 2 (two-sided).");
         }
 
-        if (Baseline is { } baseline && !(double.IsFinite(baseline) && (metric is not { } r || !ExperimentRules.IsRate(r) || baseline is > 0 and < 1)))
+        if (Baseline is { } baseline && !(double.IsFinite(baseline) && (metric is not { } r || r.Kind != MetricKind.Rate || baseline is > 0 and < 1)))
         {
             errors.Add("baseline", "baseline is the active bundle's value; a rate is between 0 and 1.");
         }
@@ -146,15 +206,19 @@ public sealed record ExperimentDraft(
         return metric;
     }
 
+    /// <summary>The plan, or the field error the planner refused a value with.</summary>
+    public Outcome<SampleSizeResult> TryPlan(Metric metric, double baseline, double? stdDev) =>
+        Inputs.Check(() => Plan(metric, baseline, stdDev), field => field is "mde" or "baseline" or "stdDev" or "alpha" or "power" ? field : "mde");
+
     /// <summary>
     /// The plan, from the planner's own code: arm B's share makes the allocation ratio k = split / (100 − split), and
     /// the effect is sought in the metric's good direction (a drop for errors, negative feedback and cost, a rise for
     /// quality), which matters for rates, whose variance depends on the level. Throws
     /// <see cref="ArgumentOutOfRangeException"/> named after the field when the planner refuses a value.
     /// </summary>
-    public SampleSizeResult Plan(RuleMetric metric, double baseline, double? stdDev) =>
+    public SampleSizeResult Plan(Metric metric, double baseline, double? stdDev) =>
         SampleSizePlanner.Plan(new SampleSizeRequest(
-            ExperimentRules.IsRate(metric) ? PlannedMetric.Proportion : PlannedMetric.Mean,
-            baseline, ExperimentRules.HigherIsBetter(metric) ? Mde!.Value : -Mde!.Value, MdeType == "relative" ? Statistics.MdeType.Relative : Statistics.MdeType.Absolute, Alpha!.Value, Power!.Value,
+            metric.Kind == MetricKind.Rate ? PlannedMetric.Proportion : PlannedMetric.Mean,
+            baseline, metric.HigherIsBetter ? Mde!.Value : -Mde!.Value, MdeType == "relative" ? Statistics.MdeType.Relative : Statistics.MdeType.Absolute, Alpha!.Value, Power!.Value,
             Sides == 1 ? Statistics.Sides.One : Statistics.Sides.Two, stdDev, 1, SplitBPercent!.Value / (100 - SplitBPercent.Value)));
 }

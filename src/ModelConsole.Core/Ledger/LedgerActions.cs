@@ -37,3 +37,15 @@ public static class Actors
 
     public static string ForRule(long ruleId) => "rule:" + ruleId;
 }
+
+/// <summary>
+/// What Core decided the ledger should say of an action (stores add who and when, and commit it with the change):
+/// the action, the bundle, percent, reason, whether it was automatic, and the evidence it was decided on.
+/// </summary>
+public sealed record LedgerEntry(
+    string Action,
+    string? Bundle,
+    string? Reason,
+    IReadOnlyDictionary<string, object?> Evidence,
+    bool Automatic = false,
+    double? Percent = null);

@@ -23,6 +23,7 @@ public static class PipelineRules
     /// <summary>The default rules' minSamples (API.md), the planned samples until a family's own rules say more.</summary>
     public const long DefaultMinSamples = 200;
 
+    /// <summary>A transition (shadow, canary, ramp, promotion) decided on the family's state and the gates' evidence.</summary>
     public static PipelineResult Transition(FamilyState family, TransitionRequest request, PipelineActor actor, Evidence evidence)
     {
         var errors = CheckShape(request);
@@ -42,19 +43,23 @@ public static class PipelineRules
                 $"The family's routing changed meanwhile (version {family.RoutingVersion}, the request was decided on {expected}): look again and decide on current facts.");
         }
 
+        Func<Func<PipelineResult>, PipelineResult> gated = IsGated(bundle.Stage, request.To)
+            ? proceed => WithGates(family, bundle, request, actor, evidence, proceed)
+            : proceed => proceed();
         return (bundle.Stage, request.To) switch
         {
             (Stage.Staging, Stage.Shadow) => StartShadow(family, bundle, request, actor),
-            (Stage.Shadow, Stage.Canary) => WithGates(family, bundle, request, actor, evidence, () => StartCanary(family, bundle, request, actor)),
+            (Stage.Shadow, Stage.Canary) => gated(() => StartCanary(family, bundle, request, actor)),
             (Stage.Canary, Stage.Canary) => Ramp(family, bundle, request, actor),
             (Stage.Staging, Stage.Active) => FirstActive(family, bundle, request, actor),
-            (Stage.Canary, Stage.Active) => WithGates(family, bundle, request, actor, evidence, () => Promote(family, bundle, request, actor)),
+            (Stage.Canary, Stage.Active) => gated(() => Promote(family, bundle, request, actor)),
             (Stage.Deprecated, Stage.Active) => Fail(family, PipelineFailure.NotAllowed,
                 $"'{bundle.Name}' is DEPRECATED: only a rollback of the ACTIVE bundle restores the last known good."),
             _ => Fail(family, PipelineFailure.NotAllowed, $"'{bundle.Name}' cannot go from {bundle.Stage.ToWire()} to {request.To.ToWire()}."),
         };
     }
 
+    /// <summary>A rollback decided on the family's state (DESIGN.md: target, last known good, versions).</summary>
     public static PipelineResult Rollback(FamilyState family, RollbackRequest request, PipelineActor actor, DateTime now, int autoRollbackActiveMinutes)
     {
         if (string.IsNullOrWhiteSpace(request.Reason) || request.Reason.Length > MaxReasonLength)
@@ -131,8 +136,35 @@ public static class PipelineRules
     }
 
     /// <summary>What a rollback without a named bundle aims at: the newest live candidate (CANARY before SHADOW), else the ACTIVE.</summary>
-    public static BundleState? DefaultRollbackTarget(FamilyState family) =>
-        family.InStage(Stage.Canary) ?? family.InStage(Stage.Shadow) ?? family.InStage(Stage.Active);
+    public static BundleState? DefaultRollbackTarget(FamilyState family) => Candidate(family) ?? family.InStage(Stage.Active);
+
+    /// <summary>A family's candidate: its CANARY bundle, else its SHADOW bundle (what comparisons and readiness judge).</summary>
+    public static BundleState? Candidate(FamilyState family)
+    {
+        ArgumentNullException.ThrowIfNull(family);
+        return family.InStage(Stage.Canary) ?? family.InStage(Stage.Shadow);
+    }
+
+    /// <summary>The moves whose gates must pass (DESIGN.md): SHADOW → CANARY and CANARY → ACTIVE (a ramp is not one).</summary>
+    public static bool IsGated(Stage from, Stage to) => (from, to) is (Stage.Shadow, Stage.Canary) or (Stage.Canary, Stage.Active);
+
+    /// <summary>
+    /// A candidate's planned samples (DESIGN.md "Pipeline rules"): the plan attached to it, else the largest
+    /// <c>minSamples</c> among the family's rules, else the default rules' <see cref="DefaultMinSamples"/>.
+    /// </summary>
+    public static long PlannedSamples(long? attached, IEnumerable<long> ruleMinSamples)
+    {
+        ArgumentNullException.ThrowIfNull(ruleMinSamples);
+        return attached ?? ruleMinSamples.DefaultIfEmpty(DefaultMinSamples).Max();
+    }
+
+    /// <summary>The ledger record of a plan attached to a candidate.</summary>
+    public static LedgerEntry PlanAttached(string bundle, long perArm, string? note) =>
+        new(LedgerActions.PlanAttached, bundle, note, new Dictionary<string, object?> { ["perArm"] = perArm });
+
+    /// <summary>A plan attaches to a candidate (STAGING, SHADOW or CANARY) only: null when it may, else why not.</summary>
+    public static string? PlanRefusal(string bundle, Stage stage) =>
+        stage is Stage.Staging or Stage.Shadow or Stage.Canary ? null : $"A plan attaches to a candidate; {bundle} is {stage.ToWire()}.";
 
     /// <summary>What a person's rollback would roll back now, or null when it would be refused (an ACTIVE with no last known good).</summary>
     public static BundleState? RollbackCandidate(FamilyState family) =>
@@ -158,7 +190,9 @@ public static class PipelineRules
     /// <summary>The gates a promotion out of <paramref name="bundle"/>'s stage must pass (DESIGN.md: planned samples, no firing alert).</summary>
     public static IReadOnlyList<Gate> GatesFor(BundleState bundle, Evidence evidence)
     {
-        var planned = bundle.PlannedSamples ?? evidence.DefaultPlannedSamples;
+        ArgumentNullException.ThrowIfNull(bundle);
+        ArgumentNullException.ThrowIfNull(evidence);
+        var planned = PlannedSamples(bundle.PlannedSamples, [evidence.DefaultPlannedSamples]);
         var earned = evidence.For(bundle.Name);
         var samples = earned.Samples <= 0
             ? new Gate("samples", false, $"No samples yet since it entered {bundle.Stage.ToWire()} (planned {N(planned)}).")

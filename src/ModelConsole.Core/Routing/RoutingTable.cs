@@ -30,6 +30,9 @@ public sealed record FamilyRoute(
     ExperimentRoute? Experiment)
 {
     internal string ShadowSalt { get; } = Family + "/shadow";
+
+    /// <summary>The family's candidate: its CANARY bundle, else its SHADOW bundle.</summary>
+    public string? Candidate => Canary?.Bundle ?? Shadow?.Bundle;
 }
 
 public enum RouteOutcome

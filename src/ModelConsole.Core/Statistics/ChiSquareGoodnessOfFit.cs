@@ -27,12 +27,12 @@ public static class ChiSquareGoodnessOfFit
         ArgumentNullException.ThrowIfNull(expectedShares);
         if (observed.Count < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(observed), observed.Count, "A goodness-of-fit test needs at least 2 categories.");
+            throw new InputOutOfRangeException(nameof(observed), observed.Count, "A goodness-of-fit test needs at least 2 categories.");
         }
 
         if (expectedShares.Count != observed.Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(expectedShares), expectedShares.Count,
+            throw new InputOutOfRangeException(nameof(expectedShares), expectedShares.Count,
                 $"There must be one expected share per category ({observed.Count}).");
         }
 

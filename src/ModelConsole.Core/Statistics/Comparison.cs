@@ -1,3 +1,4 @@
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Telemetry;
 
 namespace ModelConsole.Core.Statistics;
@@ -54,27 +55,27 @@ public sealed record PairedComparison(
 /// </summary>
 public static class Comparison
 {
-    public const string ErrorRate = "errorRate";
-    public const string NegativeFeedbackRate = "negativeFeedbackRate";
-    public const string QualityMean = "qualityMean";
-    public const string CostPerCall = "costPerCall";
-    public const string LatencyP50 = "latencyP50";
-    public const string LatencyP95 = "latencyP95";
+    /// <summary>Every metric of the catalog, candidate against active, in the catalog's order.</summary>
+    public static IReadOnlyList<ComparisonRow> Rows(MinuteRollup active, MinuteRollup candidate, long minSamples, double confidence = 0.95)
+    {
+        ArgumentNullException.ThrowIfNull(active);
+        ArgumentNullException.ThrowIfNull(candidate);
+        return MetricCatalog.All.Select(m => Row(m, active, candidate, minSamples, confidence)).ToList();
+    }
 
-    /// <summary>Which direction of each metric is worse (all of them get worse going up but quality).</summary>
-    public static bool HigherIsWorse(string metric) => metric != QualityMean;
+    private static ComparisonRow Row(Metric metric, MinuteRollup active, MinuteRollup candidate, long minSamples, double confidence)
+    {
+        if (metric.Kind == MetricKind.Percentile)
+        {
+            return Percentile(metric, active, candidate, minSamples);
+        }
 
-    public static IReadOnlyList<ComparisonRow> Rows(MinuteRollup active, MinuteRollup candidate, long minSamples, double confidence = 0.95) =>
-    [
-        Rate(ErrorRate, active.Errors, active.Requests, candidate.Errors, candidate.Requests, minSamples, confidence),
-        Percentile(LatencyP50, active, candidate, 0.50, minSamples),
-        Percentile(LatencyP95, active, candidate, 0.95, minSamples),
-        Mean(QualityMean, active.QualityCount, active.QualitySum, active.QualitySumSquares,
-            candidate.QualityCount, candidate.QualitySum, candidate.QualitySumSquares, minSamples, confidence),
-        Mean(CostPerCall, active.CostCount, active.CostSum, active.CostSumSquares,
-            candidate.CostCount, candidate.CostSum, candidate.CostSumSquares, minSamples, confidence),
-        Rate(NegativeFeedbackRate, active.NegativeFeedback, active.Requests, candidate.NegativeFeedback, candidate.Requests, minSamples, confidence),
-    ];
+        var a = metric.FromRollup!(active);
+        var b = metric.FromRollup!(candidate);
+        return metric.Kind == MetricKind.Rate
+            ? Rate(metric.Name, (long)a.Sum, (long)a.Count, (long)b.Sum, (long)b.Count, minSamples, confidence)
+            : Mean(metric.Name, a, b, minSamples, confidence);
+    }
 
     public static PairedComparison Paired(PairedTotals t, double confidence = 0.95)
     {
@@ -90,17 +91,7 @@ public static class Comparison
     }
 
     /// <summary>Count, mean and sample standard deviation from a count, a sum and a sum of squares.</summary>
-    public static SampleSummary? Summary(long count, double sum, double sumSquares)
-    {
-        if (count < 2)
-        {
-            return null;
-        }
-
-        var mean = sum / count;
-        var variance = Math.Max(0, (sumSquares - count * mean * mean) / (count - 1));
-        return new SampleSummary(count, mean, Math.Sqrt(variance));
-    }
+    public static SampleSummary? Summary(long count, double sum, double sumSquares) => new Moments(count, sum, sumSquares).Summary;
 
     private static ComparisonRow Rate(string metric, long eventsA, long trialsA, long eventsB, long trialsB, long minSamples, double confidence)
     {
@@ -116,12 +107,12 @@ public static class Comparison
         return new ComparisonRow(metric, a, b, z.Difference, Relative(a, b), z.CiLow, z.CiHigh, z.PValue, trialsA, trialsB, enough);
     }
 
-    private static ComparisonRow Mean(string metric, long countA, double sumA, double squaresA, long countB, double sumB, double squaresB, long minSamples, double confidence)
+    private static ComparisonRow Mean(string metric, Moments momentsA, Moments momentsB, long minSamples, double confidence)
     {
-        double? a = countA == 0 ? null : sumA / countA;
-        double? b = countB == 0 ? null : sumB / countB;
+        var (countA, countB) = ((long)momentsA.Count, (long)momentsB.Count);
+        var (a, b) = (momentsA.Mean, momentsB.Mean);
         var enough = countA >= minSamples && countB >= minSamples;
-        if (Summary(countA, sumA, squaresA) is not { } sa || Summary(countB, sumB, squaresB) is not { } sb || (sa.StdDev == 0 && sb.StdDev == 0))
+        if (momentsA.Summary is not { } sa || momentsB.Summary is not { } sb || (sa.StdDev == 0 && sb.StdDev == 0))
         {
             return new ComparisonRow(metric, a, b, b - a, Relative(a, b), null, null, null, countA, countB, enough);
         }
@@ -130,11 +121,11 @@ public static class Comparison
         return new ComparisonRow(metric, a, b, t.Difference, Relative(a, b), t.CiLow, t.CiHigh, t.PValue, countA, countB, enough);
     }
 
-    private static ComparisonRow Percentile(string metric, MinuteRollup active, MinuteRollup candidate, double q, long minSamples)
+    private static ComparisonRow Percentile(Metric metric, MinuteRollup active, MinuteRollup candidate, long minSamples)
     {
-        var a = active.LatencyPercentile(q);
-        var b = candidate.LatencyPercentile(q);
-        return new ComparisonRow(metric, a, b, b - a, Relative(a, b), null, null, null, active.Requests, candidate.Requests,
+        var a = metric.ValueOf(active);
+        var b = metric.ValueOf(candidate);
+        return new ComparisonRow(metric.Name, a, b, b - a, Relative(a, b), null, null, null, active.Requests, candidate.Requests,
             active.Requests >= minSamples && candidate.Requests >= minSamples);
     }
 

@@ -31,7 +31,7 @@ public static class MeanPower
         var degreesOfFreedom = DegreesOfFreedom(perArmA, ratio);
         if (!(degreesOfFreedom > 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(perArmA), perArmA,
+            throw new InputOutOfRangeException(nameof(perArmA), perArmA,
                 "perArmA is too small: the two arms together need more than 2 samples for a t-test.");
         }
 
@@ -48,7 +48,7 @@ public static class MeanPower
         Guard.Finite(delta, nameof(delta));
         if (delta == 0)
         {
-            throw new ArgumentOutOfRangeException(nameof(delta), delta, "delta must not be 0: there is no effect to detect.");
+            throw new InputOutOfRangeException(nameof(delta), delta, "delta must not be 0: there is no effect to detect.");
         }
 
         Guard.Positive(stdDev, nameof(stdDev));
@@ -69,7 +69,7 @@ public static class MeanPower
         var z = Quantiles.CriticalZ(alpha, sides) + Quantiles.Z(power);
         var guess = (1 + 1 / ratio) * Math.Pow(z * stdDev / size, 2) + 2;
         return Quantiles.IncreasingRoot(Gap, smallest, guess, MaxSamples)
-            ?? throw new ArgumentOutOfRangeException(nameof(delta), delta,
+            ?? throw new InputOutOfRangeException(nameof(delta), delta,
                 $"delta is too small to detect: it needs more than {MaxSamples:G1} samples per arm.");
     }
 
@@ -83,7 +83,7 @@ public static class MeanPower
         StatisticsGuard.PowerAboveSize(power, alpha, sides);
         if (!(DegreesOfFreedom(perArmA, ratio) > 0))
         {
-            throw new ArgumentOutOfRangeException(nameof(perArmA), perArmA,
+            throw new InputOutOfRangeException(nameof(perArmA), perArmA,
                 "perArmA is too small: the two arms together need more than 2 samples for a t-test.");
         }
 
@@ -92,7 +92,7 @@ public static class MeanPower
         var z = Quantiles.CriticalZ(alpha, sides) + Quantiles.Z(power);
         var guess = z * stdDev * Math.Sqrt((1 + 1 / ratio) / perArmA);
         return Quantiles.IncreasingRoot(Gap, 0, Math.Max(guess, stdDev * 1e-9), double.MaxValue)
-            ?? throw new ArgumentOutOfRangeException(nameof(power), power, "No difference of means reaches this power.");
+            ?? throw new InputOutOfRangeException(nameof(power), power, "No difference of means reaches this power.");
     }
 
     private static double DegreesOfFreedom(double perArmA, double ratio) => perArmA * (1 + ratio) - 2;

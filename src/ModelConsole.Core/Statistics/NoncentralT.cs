@@ -25,7 +25,7 @@ public static class NoncentralT
     {
         if (double.IsNaN(t))
         {
-            throw new ArgumentOutOfRangeException(nameof(t), t, "t must be a number.");
+            throw new InputOutOfRangeException(nameof(t), t, "t must be a number.");
         }
 
         Guard.Positive(degreesOfFreedom, nameof(degreesOfFreedom));

@@ -15,7 +15,7 @@ public static class PairedTTest
         ArgumentNullException.ThrowIfNull(b);
         if (a.Count != b.Count)
         {
-            throw new ArgumentOutOfRangeException(nameof(b), b.Count, $"A paired test needs as many values in b as in a ({a.Count}).");
+            throw new InputOutOfRangeException(nameof(b), b.Count, $"A paired test needs as many values in b as in a ({a.Count}).");
         }
 
         var differences = new double[a.Count];

@@ -48,7 +48,7 @@ public static class ProportionPower
         if (!(root > 0))
         {
             // With unequal arms the null variance can be the smaller one; then a low power is reached by n → 0.
-            throw new ArgumentOutOfRangeException(nameof(power), power,
+            throw new InputOutOfRangeException(nameof(power), power,
                 "power is so low that these proportions reach it with no samples: ask for a higher power.");
         }
 
@@ -93,7 +93,7 @@ public static class ProportionPower
         Guard.ProportionValue(p2, nameof(p2));
         if (p1 == p2)
         {
-            throw new ArgumentOutOfRangeException(nameof(p2), p2, "p2 must differ from p1: there is no effect to detect.");
+            throw new InputOutOfRangeException(nameof(p2), p2, "p2 must differ from p1: there is no effect to detect.");
         }
     }
 

@@ -13,7 +13,7 @@ public sealed record SampleSummary(long Count, double Mean, double StdDev)
         ArgumentNullException.ThrowIfNull(values);
         if (values.Count < 2)
         {
-            throw new ArgumentOutOfRangeException(nameof(values), values.Count, "A standard deviation needs at least 2 values.");
+            throw new InputOutOfRangeException(nameof(values), values.Count, "A standard deviation needs at least 2 values.");
         }
 
         var mean = 0.0;
@@ -39,7 +39,7 @@ public sealed record SampleSummary(long Count, double Mean, double StdDev)
     {
         if (Count < 2)
         {
-            throw new ArgumentOutOfRangeException(name, Count, $"{name} needs at least 2 observations.");
+            throw new InputOutOfRangeException(name, Count, $"{name} needs at least 2 observations.");
         }
 
         Guard.Finite(Mean, name);

@@ -1,3 +1,5 @@
+using ModelConsole.Core.Validation;
+
 namespace ModelConsole.Core.Statistics;
 
 /// <summary>The argument checks only power calculations need.</summary>
@@ -7,7 +9,7 @@ internal static class StatisticsGuard
     {
         if (sides is not (Statistics.Sides.One or Statistics.Sides.Two))
         {
-            throw new ArgumentOutOfRangeException(name, sides, $"{name} must be 1 (one-sided) or 2 (two-sided).");
+            throw new InputOutOfRangeException(name, sides, $"{name} must be 1 (one-sided) or 2 (two-sided).");
         }
     }
 
@@ -17,7 +19,7 @@ internal static class StatisticsGuard
         var size = alpha / (int)sides;
         if (!(power > size))
         {
-            throw new ArgumentOutOfRangeException(nameof(power), power,
+            throw new InputOutOfRangeException(nameof(power), power,
                 $"power must be greater than alpha/sides = {size:G4}: a test reaches that with no effect at all.");
         }
     }

@@ -64,12 +64,12 @@ public static class TwoProportionZTest
     {
         if (trials <= 0)
         {
-            throw new ArgumentOutOfRangeException(trialsName, trials, $"{trialsName} must be at least 1.");
+            throw new InputOutOfRangeException(trialsName, trials, $"{trialsName} must be at least 1.");
         }
 
         if (successes < 0 || successes > trials)
         {
-            throw new ArgumentOutOfRangeException(successesName, successes, $"{successesName} must be between 0 and {trialsName} ({trials}).");
+            throw new InputOutOfRangeException(successesName, successes, $"{successesName} must be between 0 and {trialsName} ({trials}).");
         }
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 using ModelConsole.Core.Bundles;
-using ModelConsole.Core.Statistics;
+using ModelConsole.Core.Metrics;
 
 namespace ModelConsole.Core.Thresholds;
 
@@ -12,9 +12,16 @@ namespace ModelConsole.Core.Thresholds;
 public sealed record ReadinessFacts(
     double RequestsPerMinute,
     Baseline? Active,
-    double QualityShare,
-    double CostShare,
-    BaselineReference? CandidateBaseline);
+    IReadOnlyDictionary<string, double> MeasuredShares,
+    BaselineReference? CandidateBaseline)
+{
+    /// <summary>The share of served calls that carry <paramref name="metric"/> (1 for rates and percentiles, and when unknown).</summary>
+    public double Share(Metric metric)
+    {
+        ArgumentNullException.ThrowIfNull(metric);
+        return metric.Kind == MetricKind.Mean ? MeasuredShares.GetValueOrDefault(metric.Name, 1) : 1;
+    }
+}
 
 /// <summary>
 /// One rule's readiness for a canary: how long until its window holds <c>minSamples</c> candidate calls, how long
@@ -45,13 +52,15 @@ public static class RollbackReadiness
     public const double TargetSeconds = 60;
 
     /// <summary>The share of calls slower than the p95 limit that readiness takes as the smallest latency breach.</summary>
-    public const double LatencyBreachShare = 2 * RuleEvaluator.TailShare;
+    public const double LatencyBreachShare = TailWindowTest.BreachShare;
 
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
+    /// <summary>Every rule's readiness at <paramref name="canaryPercent"/>.</summary>
     public static IReadOnlyList<RuleReadiness> Assess(IEnumerable<Rule> rules, double canaryPercent, ReadinessFacts facts, double evaluationIntervalSeconds) =>
         rules.Select(r => Assess(r, canaryPercent, facts, evaluationIntervalSeconds)).ToList();
 
+    /// <summary>One rule's readiness at <paramref name="canaryPercent"/>.</summary>
     public static RuleReadiness Assess(Rule rule, double canaryPercent, ReadinessFacts facts, double evaluationIntervalSeconds)
     {
         ArgumentNullException.ThrowIfNull(rule);
@@ -59,19 +68,10 @@ public static class RollbackReadiness
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(canaryPercent);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(canaryPercent, 100);
 
-        var share = rule.Metric switch
-        {
-            RuleMetric.QualityMean => facts.QualityShare,
-            RuleMetric.CostPerCall => facts.CostShare,
-            _ => 1.0,
-        };
+        var metric = rule.Metric;
+        var share = facts.Share(metric);
         var perMinute = Math.Max(0, facts.RequestsPerMinute) * canaryPercent / 100 * share;
-        var what = rule.Metric switch
-        {
-            RuleMetric.QualityMean => "scored calls",
-            RuleMetric.CostPerCall => "priced calls",
-            _ => "calls",
-        };
+        var what = metric.MeasuredCalls;
         var traffic = $"at {Num(canaryPercent)} % of {Count(facts.RequestsPerMinute)} calls/min the canary gets {Count(perMinute)} {what}/min";
         if (perMinute <= 0)
         {
@@ -87,93 +87,46 @@ public static class RollbackReadiness
                 $"{traffic}: its {rule.WindowMinutes}-min window never holds the {Count(rule.MinSamples)} samples it needs (at most {Count(capacity)}) → always inconclusive, not ready");
         }
 
-        var referencePerMinute = Math.Max(0, facts.RequestsPerMinute) * (1 - canaryPercent / 100) * share;
-        if (Statistic(rule, facts, referencePerMinute * rule.WindowMinutes) is not { } test)
+        // The rule's own test picks the reference (the active bundle in the same window, else the candidate's baseline),
+        // says what a candidate worse by the minimum effect looks like, and judges it: readiness is the evaluator's answer.
+        var test = rule.Test;
+        var activeInWindow = Math.Max(0, facts.RequestsPerMinute) * (1 - canaryPercent / 100) * share * rule.WindowMinutes;
+        var active = facts.Active is null ? null : metric.Expected(facts.Active, activeInWindow);
+        if (test.ReferenceFor(rule, active, facts.CandidateBaseline) is not { } reference)
         {
             return new RuleReadiness(rule, perMinute, toMinSamples, null, false,
-                $"{traffic}: {minSamplesText}; no reference value for {RuleNames.Of(rule.Metric)} (no active traffic in the window, no baseline) → cannot tell");
+                $"{traffic}: {minSamplesText}; no reference value for {metric.Name} (no active traffic in the window, no baseline) → cannot tell");
         }
 
-        if (test.Effect is null)
+        if (test.WorseBy(rule, reference, capacity) is not { } worst)
         {
             return new RuleReadiness(rule, perMinute, toMinSamples, null, false,
                 $"{traffic}: {minSamplesText}; the rule sets no minimum effect, so the smallest breach has no size → cannot tell");
         }
 
-        // The statistic grows with the candidate's calls: the first n ≥ minSamples above z, if the window holds it.
-        if (!(test.At(capacity) > rule.Z))
+        bool Breaches(double n) => test.Judge(rule, test.WorseBy(rule, reference, n)!.Window, active, facts.CandidateBaseline).Kind == VerdictKind.Breach;
+
+        // The statistic grows with the candidate's calls: the first n ≥ minSamples that breaches, if the window holds it.
+        if (!Breaches(capacity))
         {
             return new RuleReadiness(rule, perMinute, toMinSamples, null, false,
-                $"{traffic}: {minSamplesText}; {test.Effect} stays below z = {Num(rule.Z)} even with the whole {rule.WindowMinutes}-min window ({Count(capacity)} {what}) → not detected at this traffic");
+                $"{traffic}: {minSamplesText}; {worst.Effect} stays below z = {Num(rule.Z)} even with the whole {rule.WindowMinutes}-min window ({Count(capacity)} {what}) → not detected at this traffic");
         }
 
-        var needed = FirstAbove(test.At, rule.Z, rule.MinSamples, capacity);
+        var needed = FirstBreach(Breaches, rule.MinSamples, capacity);
         var seconds = needed / perMinute * 60 + (rule.Consecutive - 1) * evaluationIntervalSeconds;
         var inTime = seconds <= TargetSeconds;
         var consecutive = rule.Consecutive > 1 ? $" and {rule.Consecutive - 1} more evaluation{(rule.Consecutive > 2 ? "s" : "")}" : "";
         return new RuleReadiness(rule, perMinute, toMinSamples, seconds, inTime,
-            $"{traffic}: {minSamplesText}; {test.Effect} passes z = {Num(rule.Z)} after {Count(needed)} {what}{consecutive} ({test.Reference}) → detected in {Duration(seconds)}, {(inTime ? "within" : "not within")} {Num(TargetSeconds)} s");
+            $"{traffic}: {minSamplesText}; {worst.Effect} passes z = {Num(rule.Z)} after {Count(needed)} {what}{consecutive} ({reference.Described}) → detected in {Duration(seconds)}, {(inTime ? "within" : "not within")} {Num(TargetSeconds)} s");
     }
 
-    private sealed record Test(Func<double, double> At, string? Effect, string Reference);
-
-    /// <summary>The rule's statistic as a function of the candidate's calls n, for a candidate worse by exactly the minimum effect.</summary>
-    private static Test? Statistic(Rule rule, ReadinessFacts facts, double activeInWindow)
-    {
-        // The active bundle in the same window when it has minSamples there and the metric, else the candidate's baseline.
-        (Baseline Values, double N, string Source)? Reference(Func<Baseline, bool> has) =>
-            facts.Active is { } a && activeInWindow >= rule.MinSamples && has(a) ? (a, activeInWindow, $"active, {Count(activeInWindow)} in the window")
-            : facts.CandidateBaseline is { Baseline: { Samples: > 1 } b } c && has(b) ? (b, b.Samples!.Value, $"{c.Source} baseline, n = {Count(b.Samples!.Value)}")
-            : null;
-
-        // A mean needs its spread too.
-        if (Reference(b => BaselineValues.Of(b, rule.Metric) is ({ }, var spread) && (!rule.IsMean || spread is not null)) is not { } reference)
-        {
-            return null;
-        }
-
-        var (value, sd) = BaselineValues.Of(reference.Values, rule.Metric);
-        switch (rule.Metric)
-        {
-            case RuleMetric.ErrorRate or RuleMetric.NegativeFeedbackRate:
-            {
-                var (p, referenceN, source) = (value!.Value, reference.N, reference.Source);
-
-                var p1 = Math.Min(1, Math.Max(p * (1 + rule.MinEffect), p + rule.MinAbsoluteEffect));
-                return new Test(n => TwoProportionZTest.PooledZ(p, referenceN, p1, n), p1 > p ? $"a rate of {Pct(p1)} against {Pct(p)}" : null, source);
-            }
-
-            case RuleMetric.QualityMean or RuleMetric.CostPerCall:
-            {
-                var quality = rule.Metric == RuleMetric.QualityMean;
-                var (m, s, referenceN, source) = (value!.Value, sd!.Value, reference.N, reference.Source);
-
-                var delta = Math.Max(Math.Abs(m) * rule.MinEffect, rule.MinAbsoluteEffect);
-                var format = quality ? "0.000" : "0.000000";
-                var unit = quality ? "" : "$";
-                var worse = quality ? m - delta : m + delta;
-                return new Test(n => s == 0 ? double.PositiveInfinity : delta / Math.Sqrt(s * s / n + s * s / referenceN),
-                    delta > 0 ? $"a mean of {unit}{worse.ToString(format, C)} against {unit}{m.ToString(format, C)} (sd {s.ToString(format, C)})" : null, source);
-            }
-
-            default:
-            {
-                var p95 = value!.Value;
-
-                var limit = p95 * (1 + rule.Tolerance);
-                var tail = RuleEvaluator.TailShare;
-                return new Test(n => (LatencyBreachShare - tail) / Math.Sqrt(tail * (1 - tail) / n),
-                    $"{Pct(LatencyBreachShare)} of calls slower than {Count(limit)} ms (p95 {Count(p95)} ms × {Num(1 + rule.Tolerance)})", reference.Source);
-            }
-        }
-    }
-
-    // Bisection on whole calls: the statistic is increasing in n and above z at the upper end.
-    private static double FirstAbove(Func<double, double> statistic, double z, double low, double high)
+    // Bisection on whole calls: breaching is monotone in n and true at the upper end.
+    private static double FirstBreach(Func<double, bool> breaches, double low, double high)
     {
         low = Math.Ceiling(low);
         high = Math.Ceiling(high);
-        if (statistic(low) > z)
+        if (breaches(low))
         {
             return low;
         }
@@ -181,7 +134,7 @@ public static class RollbackReadiness
         while (high - low > 1)
         {
             var middle = Math.Floor((low + high) / 2);
-            if (statistic(middle) > z)
+            if (breaches(middle))
             {
                 high = middle;
             }
@@ -201,7 +154,6 @@ public static class RollbackReadiness
 
     private static string Count(double value) => value.ToString(value < 10 ? "0.#" : "N0", C);
 
-    private static string Pct(double rate) => (rate * 100).ToString("0.00", C) + " %";
 
     private static string Num(double value) => value.ToString("0.##", C);
 }

@@ -1,16 +1,7 @@
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Validation;
 
 namespace ModelConsole.Core.Thresholds;
-
-/// <summary>What a rule watches; each has a fixed bad direction (quality down, everything else up).</summary>
-public enum RuleMetric
-{
-    ErrorRate,
-    LatencyP95,
-    QualityMean,
-    CostPerCall,
-    NegativeFeedbackRate,
-}
 
 /// <summary>What a rule does once it has breached <see cref="Rule.Consecutive"/> times in a row.</summary>
 public enum RuleAction
@@ -22,7 +13,7 @@ public enum RuleAction
 /// <summary>A threshold rule with every field filled (API.md "Rules and alerts").</summary>
 public sealed record Rule(
     long Id,
-    RuleMetric Metric,
+    Metric Metric,
     RuleAction Action,
     double Z,
     double MinEffect,
@@ -32,40 +23,17 @@ public sealed record Rule(
     long MinSamples,
     int Consecutive)
 {
-    public bool IsRate => Metric is RuleMetric.ErrorRate or RuleMetric.NegativeFeedbackRate;
-
-    public bool IsMean => Metric is RuleMetric.QualityMean or RuleMetric.CostPerCall;
+    /// <summary>The statistic this rule judges by (the evaluator and readiness both ask it).</summary>
+    public IRuleTest Test => RuleTests.For(this);
 }
 
-/// <summary>The wire names of metrics and actions, one place for the API, the store and the pages.</summary>
+/// <summary>The wire names of actions (a metric's is its catalog name), one place for the API, the store and the pages.</summary>
 public static class RuleNames
 {
-    public static string Of(RuleMetric metric) => metric switch
-    {
-        RuleMetric.ErrorRate => "errorRate",
-        RuleMetric.LatencyP95 => "latencyP95",
-        RuleMetric.QualityMean => "qualityMean",
-        RuleMetric.CostPerCall => "costPerCall",
-        _ => "negativeFeedbackRate",
-    };
-
+    /// <summary>The wire name of an action.</summary>
     public static string Of(RuleAction action) => action == RuleAction.Rollback ? "rollback" : "alert";
 
-    public static bool TryMetric(string? value, out RuleMetric metric)
-    {
-        foreach (var m in Enum.GetValues<RuleMetric>())
-        {
-            if (Of(m) == value)
-            {
-                metric = m;
-                return true;
-            }
-        }
-
-        metric = default;
-        return false;
-    }
-
+    /// <summary>The action with this wire name.</summary>
     public static bool TryAction(string? value, out RuleAction action)
     {
         action = value == "rollback" ? RuleAction.Rollback : RuleAction.Alert;
@@ -99,9 +67,9 @@ public sealed record RuleDraft(
             ok = false;
         }
 
-        if (!RuleNames.TryMetric(Metric, out var metric))
+        if (!MetricCatalog.TryGet(Metric, out var metric) || !metric.Judged)
         {
-            Fail("metric", "Metric is one of errorRate, latencyP95, qualityMean, costPerCall, negativeFeedbackRate.");
+            Fail("metric", $"Metric is one of {MetricCatalog.Names(MetricCatalog.Judged)}.");
         }
 
         if (!RuleNames.TryAction(Action, out var action))
@@ -149,8 +117,7 @@ public sealed record RuleDraft(
             return null;
         }
 
-        var rate = metric is RuleMetric.ErrorRate or RuleMetric.NegativeFeedbackRate;
-        return new Rule(id, metric, action, Z ?? 3, MinEffect ?? 0.2, MinAbsoluteEffect ?? (rate ? 0.005 : 0), Tolerance ?? 0.25,
+        return new Rule(id, metric, action, Z ?? 3, MinEffect ?? 0.2, MinAbsoluteEffect ?? metric.DefaultMinAbsoluteEffect, Tolerance ?? 0.25,
             WindowMinutes ?? 5, MinSamples ?? 200, Consecutive ?? (action == RuleAction.Rollback ? 1 : 2));
     }
 

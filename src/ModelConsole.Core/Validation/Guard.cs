@@ -7,7 +7,7 @@ internal static class Guard
     {
         if (!(value > 0 && value < 1))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be strictly between 0 and 1.");
+            throw new InputOutOfRangeException(name, value, $"{name} must be strictly between 0 and 1.");
         }
     }
 
@@ -15,7 +15,7 @@ internal static class Guard
     {
         if (!(value >= 0 && value <= 1))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a proportion between 0 and 1.");
+            throw new InputOutOfRangeException(name, value, $"{name} must be a proportion between 0 and 1.");
         }
     }
 
@@ -23,7 +23,7 @@ internal static class Guard
     {
         if (!(value > 0) || double.IsInfinity(value))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number greater than 0.");
+            throw new InputOutOfRangeException(name, value, $"{name} must be a finite number greater than 0.");
         }
     }
 
@@ -31,7 +31,7 @@ internal static class Guard
     {
         if (!(value >= 0) || double.IsInfinity(value))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number of at least 0.");
+            throw new InputOutOfRangeException(name, value, $"{name} must be a finite number of at least 0.");
         }
     }
 
@@ -39,7 +39,7 @@ internal static class Guard
     {
         if (value < 0)
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be at least 0.");
+            throw new InputOutOfRangeException(name, value, $"{name} must be at least 0.");
         }
     }
 
@@ -47,7 +47,7 @@ internal static class Guard
     {
         if (!double.IsFinite(value))
         {
-            throw new ArgumentOutOfRangeException(name, value, $"{name} must be a finite number.");
+            throw new InputOutOfRangeException(name, value, $"{name} must be a finite number.");
         }
     }
 
@@ -56,11 +56,11 @@ internal static class Guard
         var ok = value > 0 && (allowHundred ? value <= 100 : value < 100);
         if (!ok)
         {
-            throw new ArgumentOutOfRangeException(name, value,
+            throw new InputOutOfRangeException(name, value,
                 allowHundred ? $"{name} must be greater than 0 and at most 100." : $"{name} must be strictly between 0 and 100.");
         }
     }
 
     /// <summary>The exception for a request field, named as the API spells it (camelCase) so the web layer can map it to a field error.</summary>
-    public static ArgumentOutOfRangeException OutOfRange(string field, object? value, string message) => new(field, value, message);
+    public static InputOutOfRangeException OutOfRange(string field, object? value, string message) => new(field, value, message);
 }

@@ -55,16 +55,8 @@ public sealed class BundleEntity : IVersioned
     public double? PriceOutputPerMillion { get; set; }
     public double? PriceCachedInputPerMillion { get; set; }
 
-    public long? BaselineSamples { get; set; }
-    public double? BaselineErrorRate { get; set; }
-    public double? BaselineQualityMean { get; set; }
-    public double? BaselineQualityStdDev { get; set; }
-    public double? BaselineLatencyP50Ms { get; set; }
-    public double? BaselineLatencyP95Ms { get; set; }
-    public double? BaselineCostPerCallUsd { get; set; }
-    public double? BaselineCostPerCallStdDevUsd { get; set; }
-    public double? BaselineNegativeFeedbackRate { get; set; }
-    public bool HasBaseline { get; set; }
+    /// <summary>The baseline registered with the bundle (offline eval), as JSON in the API's shape; null without one.</summary>
+    public string? RegisteredBaseline { get; set; }
 
     /// <summary>A baseline captured from the bundle's own canary traffic when it was promoted (JSON), and when.</summary>
     public string? CapturedBaseline { get; set; }

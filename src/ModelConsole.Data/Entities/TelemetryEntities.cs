@@ -51,12 +51,14 @@ public sealed class RollupEntity
     public long InputTokens { get; set; }
     public long CachedInputTokens { get; set; }
     public long OutputTokens { get; set; }
+    public double OutputTokensSumSquares { get; set; }
     public long CostCount { get; set; }
     public double CostSum { get; set; }
     public double CostSumSquares { get; set; }
     public long PositiveFeedback { get; set; }
     public long NegativeFeedback { get; set; }
     public long Simulated { get; set; }
+    public long Mirrored { get; set; }
 }
 
 /// <summary>One latency bucket's count in a bundle's minute: histograms merge by adding rows.</summary>

@@ -2,35 +2,13 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Ledger;
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Thresholds;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 
 namespace ModelConsole.Data.Stores;
-
-/// <summary>A family's rules and their version (the ETag of <c>GET /families/{family}/rules</c>).</summary>
-public sealed record FamilyRules(int FamilyId, string Family, long Version, IReadOnlyList<Rule> Rules);
-
-/// <summary>An alert as the API, the pages and the hub show it (API.md "Rules and alerts").</summary>
-public sealed record AlertRecord(
-    long Id,
-    string Family,
-    string Bundle,
-    long RuleId,
-    string Metric,
-    string Action,
-    double? Observed,
-    double? Limit,
-    string Reference,
-    string Derivation,
-    string State,
-    DateTime RaisedAt,
-    DateTime? AcknowledgedAt,
-    string? AcknowledgedBy,
-    string? Resolution,
-    DateTime? ResolvedAt,
-    string? ResolvedBy,
-    long? RollbackElapsedMs);
 
 /// <summary>What a replacement of a family's rules came to.</summary>
 public enum RulesWrite
@@ -167,35 +145,30 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var ids = bundleIds.Distinct().ToList();
-        var rows = await db.Bundles.AsNoTracking().Where(x => ids.Contains(x.Id) && (x.HasBaseline || x.CapturedBaseline != null))
-            .Select(b => new
-            {
-                b.Id, b.CapturedBaseline, b.BaselineSamples, b.BaselineErrorRate, b.BaselineQualityMean, b.BaselineQualityStdDev, b.BaselineLatencyP50Ms,
-                b.BaselineLatencyP95Ms, b.BaselineCostPerCallUsd, b.BaselineCostPerCallStdDevUsd, b.BaselineNegativeFeedbackRate,
-            })
+        var rows = await db.Bundles.AsNoTracking().Where(x => ids.Contains(x.Id) && (x.RegisteredBaseline != null || x.CapturedBaseline != null))
+            .Select(b => new { b.Id, b.CapturedBaseline, b.RegisteredBaseline })
             .ToListAsync(cancellationToken);
         return rows.ToDictionary(b => b.Id, b => b.CapturedBaseline is { } captured
-            ? new BaselineReference(JsonSerializer.Deserialize<Baseline>(captured, JsonSerializerOptions.Web)!, "captured")
-            : new BaselineReference(new Baseline(b.BaselineSamples, b.BaselineErrorRate, b.BaselineQualityMean, b.BaselineQualityStdDev, b.BaselineLatencyP50Ms,
-                b.BaselineLatencyP95Ms, b.BaselineCostPerCallUsd, b.BaselineCostPerCallStdDevUsd, b.BaselineNegativeFeedbackRate), "registered"));
+            ? new BaselineReference(Baselines.Read(captured)!, "captured")
+            : new BaselineReference(Baselines.Read(b.RegisteredBaseline)!, "registered"));
     }
 
     /// <summary>
-    /// Stores a baseline captured from an ACTIVE bundle's own traffic (at its promotion, or on demand) with its ledger
-    /// record, in one transaction. False when the bundle is not ACTIVE: a candidate's rules fall back to its own
-    /// baseline, so capturing a candidate's (possibly degraded) calls would hide what they are meant to catch.
+    /// Stores a baseline captured from a bundle's own traffic (at its promotion, or on demand) with its ledger record,
+    /// in one transaction, when Core allows it (<see cref="BaselineCapture.RefusalFor"/>: only from an ACTIVE bundle);
+    /// otherwise Core's refusal.
     /// </summary>
-    public async Task<bool> CaptureBaselineAsync(int bundleId, Baseline baseline, string actor, string reason, CancellationToken cancellationToken)
+    public async Task<string?> CaptureBaselineAsync(int bundleId, Baseline baseline, string actor, string reason, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var bundle = await db.Bundles.Include(b => b.Family).SingleOrDefaultAsync(b => b.Id == bundleId, cancellationToken);
-        if (bundle is not { Stage: Stage.Active })
+        var bundle = await db.Bundles.Include(b => b.Family).SingleAsync(b => b.Id == bundleId, cancellationToken);
+        if (BaselineCapture.RefusalFor(bundle.Name, bundle.Stage) is { } refusal)
         {
-            return false;
+            return refusal;
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        bundle.CapturedBaseline = JsonSerializer.Serialize(baseline, JsonSerializerOptions.Web);
+        bundle.CapturedBaseline = Baselines.Write(baseline);
         bundle.CapturedBaselineAt = now;
         db.Ledger.Add(new LedgerEntryEntity
         {
@@ -203,7 +176,7 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
             Evidence = bundle.CapturedBaseline,
         });
         await db.SaveChangesAsync(cancellationToken);
-        return true;
+        return null;
     }
 
     /// <summary>Open (firing or acknowledged) alerts of a family, or of every family when null.</summary>
@@ -365,7 +338,7 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
     private static void Fill(RuleEntity e, Rule r, int position)
     {
         e.Position = position;
-        e.Metric = RuleNames.Of(r.Metric);
+        e.Metric = r.Metric.Name;
         e.Action = RuleNames.Of(r.Action);
         e.Z = r.Z;
         e.MinEffect = r.MinEffect;
@@ -378,7 +351,7 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
 
     private static Rule ToRule(RuleEntity e)
     {
-        RuleNames.TryMetric(e.Metric, out var metric);
+        var metric = MetricCatalog.Get(e.Metric);
         RuleNames.TryAction(e.Action, out var action);
         return new Rule(e.Id, metric, action, e.Z, e.MinEffect, e.MinAbsoluteEffect, e.Tolerance, e.WindowMinutes, e.MinSamples, e.Consecutive);
     }
@@ -386,7 +359,7 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
     /// <summary>A rule as API.md writes it.</summary>
     public static object Wire(Rule r) => new
     {
-        id = r.Id, metric = RuleNames.Of(r.Metric), action = RuleNames.Of(r.Action), z = r.Z, minEffect = r.MinEffect,
+        id = r.Id, metric = r.Metric.Name, action = RuleNames.Of(r.Action), z = r.Z, minEffect = r.MinEffect,
         minAbsoluteEffect = r.MinAbsoluteEffect, tolerance = r.Tolerance, windowMinutes = r.WindowMinutes, minSamples = r.MinSamples,
         consecutive = r.Consecutive,
     };

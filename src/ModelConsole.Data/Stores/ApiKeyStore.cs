@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ModelConsole.Core.Ledger;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 
 namespace ModelConsole.Data.Stores;
 

@@ -2,8 +2,8 @@ using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Experiments;
-using ModelConsole.Core.Ledger;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 
 namespace ModelConsole.Data.Stores;
 
@@ -36,26 +36,14 @@ public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> fac
             return (ExperimentWrite.UnknownFamily, $"There is no family named '{experiment.Family}'.", null);
         }
 
-        var active = family.Bundles.FirstOrDefault(b => b.Stage == Stage.Active);
-        var canary = family.Bundles.FirstOrDefault(b => b.Stage == Stage.Canary);
-        if (active is null)
+        var running = await db.Experiments.AnyAsync(e => e.FamilyId == family.Id && e.State == ExperimentEntity.Running, cancellationToken);
+        if (ExperimentRules.StartRefusal(PipelineStore.ToState(family), experiment.ArmB, running) is { } refusal)
         {
-            return (ExperimentWrite.Conflict, $"The family '{family.Name}' has no ACTIVE bundle to be arm A.", null);
+            return (ExperimentWrite.Conflict, refusal, null);
         }
 
-        if (canary is null || canary.Name != experiment.ArmB)
-        {
-            var stage = family.Bundles.FirstOrDefault(b => b.Name == experiment.ArmB)?.Stage;
-            return (ExperimentWrite.Conflict, canary is null
-                ? $"The family '{family.Name}' has no CANARY bundle; arm B must be its canary (it has passed the shadow gate)."
-                : $"Arm B must be the family's CANARY bundle, {canary.Name}; {experiment.ArmB} is {(stage is { } s ? s.ToWire() : "not a bundle of this family")}.", null);
-        }
-
-        if (await db.Experiments.AnyAsync(e => e.FamilyId == family.Id && e.State == ExperimentEntity.Running, cancellationToken))
-        {
-            return (ExperimentWrite.Conflict, $"The family '{family.Name}' already has a running experiment: conclude it first.", null);
-        }
-
+        var active = family.Bundles.Single(b => b.Stage == Stage.Active);
+        var canary = family.Bundles.Single(b => b.Stage == Stage.Canary);
         var now = clock.GetUtcNow().UtcDateTime;
         experiment.FamilyId = family.Id;
         experiment.ArmAId = active.Id;
@@ -66,16 +54,13 @@ public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> fac
         experiment.FirstEventId = await db.TelemetryEvents.MaxAsync(e => (long?)e.Id, cancellationToken) ?? 0;
         db.Experiments.Add(experiment);
         family.RoutingVersion++;
-        db.Ledger.Add(new LedgerEntryEntity
-        {
-            At = now, Actor = experiment.StartedBy, Action = LedgerActions.ExperimentStarted, Family = family.Name, Bundle = canary.Name,
-            Percent = experiment.SplitBPercent, Reason = $"{experiment.Id}: {experiment.Metric}, {experiment.PlannedPerArmA:N0} + {experiment.PlannedPerArmB:N0} planned",
-            Evidence = JsonSerializer.Serialize(new
+        db.Ledger.Add(LedgerEntries.From(ExperimentRules.Started(experiment.Id, active.Name, canary.Name, experiment.SplitBPercent, experiment.Metric,
+            experiment.PlannedPerArmA, experiment.PlannedPerArmB, new Dictionary<string, object?>
             {
-                experiment.Id, armA = active.Name, armB = canary.Name, experiment.SplitBPercent, experiment.Metric, experiment.Mde, experiment.MdeType,
-                experiment.Alpha, experiment.Power, experiment.Sides, experiment.Baseline, experiment.StdDev, experiment.PlannedPerArmA, experiment.PlannedPerArmB,
-            }, JsonSerializerOptions.Web),
-        });
+                ["splitBPercent"] = experiment.SplitBPercent, ["metric"] = experiment.Metric, ["mde"] = experiment.Mde, ["mdeType"] = experiment.MdeType,
+                ["alpha"] = experiment.Alpha, ["power"] = experiment.Power, ["sides"] = experiment.Sides, ["baseline"] = experiment.Baseline,
+                ["stdDev"] = experiment.StdDev, ["plannedPerArmA"] = experiment.PlannedPerArmA, ["plannedPerArmB"] = experiment.PlannedPerArmB,
+            }), family.Name, experiment.StartedBy, now));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -114,12 +99,9 @@ public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> fac
         experiment.Reason = reason;
         experiment.Result = result;
         family.RoutingVersion++;
-        db.Ledger.Add(new LedgerEntryEntity
-        {
-            At = now, Actor = actor, Action = LedgerActions.ExperimentConcluded, Family = experiment.Family, Bundle = experiment.ArmB,
-            // The whole reason is on the experiment; the ledger line keeps within its column.
-            Reason = Truncate($"{experiment.Id}: {decision} — {reason}", ExperimentRules.MaxReasonLength), Evidence = result,
-        });
+        var concluded = LedgerEntries.From(ExperimentRules.Concluded(experiment.Id, experiment.ArmB, decision, reason), experiment.Family, actor, now);
+        concluded.Evidence = result;
+        db.Ledger.Add(concluded);
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -131,8 +113,6 @@ public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> fac
 
         return (ExperimentWrite.Done, null, experiment);
     }
-
-    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
 
     /// <summary>Keeps the result of an experiment that ended by itself, computed after the fact (once).</summary>
     public async Task KeepResultAsync(string id, string result, CancellationToken cancellationToken)
@@ -178,28 +158,19 @@ public sealed class ExperimentStore(IDbContextFactory<ModelConsoleDbContext> fac
             return null;
         }
 
-        var armA = family.Bundles.Single(b => b.Id == running.ArmAId);
-        var armB = family.Bundles.Single(b => b.Id == running.ArmBId);
-        if (armA.Stage == Stage.Active && armB.Stage == Stage.Canary)
+        var state = PipelineStore.ToState(family);
+        var armA = state.Find(family.Bundles.Single(b => b.Id == running.ArmAId).Name)!;
+        var armB = state.Find(family.Bundles.Single(b => b.Id == running.ArmBId).Name)!;
+        if (ExperimentRules.EndReason(armA, armB) is not { } why)
         {
             return null;
         }
 
-        var why = armB.Stage switch
-        {
-            Stage.Active => $"arm B {armB.Name} was promoted",
-            Stage.Canary => $"arm A {armA.Name} is no longer ACTIVE",
-            _ => $"arm B {armB.Name} left CANARY ({armB.Stage.ToWire()}{(armB.RolledBack ? ", rolled back" : "")})",
-        };
         running.State = ExperimentEntity.Ended;
         running.EndedAt = now;
         running.EndedBy = actor;
         running.Reason = why;
-        db.Ledger.Add(new LedgerEntryEntity
-        {
-            At = now, Actor = actor, Action = LedgerActions.ExperimentEnded, Family = family.Name, Bundle = armB.Name, Automatic = true,
-            Reason = $"{running.Id} ended by itself: {why}", Evidence = JsonSerializer.Serialize(new { running.Id, armB = armB.Name, to = armB.Stage.ToWire() }, JsonSerializerOptions.Web),
-        });
+        db.Ledger.Add(LedgerEntries.From(ExperimentRules.Ended(running.Id, armB, why), family.Name, actor, now));
         return running.Id;
     }
 }

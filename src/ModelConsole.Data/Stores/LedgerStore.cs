@@ -1,14 +1,9 @@
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 
 namespace ModelConsole.Data.Stores;
-
-/// <summary>Filters of the ledger, newest first.</summary>
-public sealed record LedgerQuery(string? Family = null, string? Bundle = null, string? Actor = null, bool? Automatic = null, DateTime? From = null, DateTime? To = null, int Take = 200)
-{
-    public const int MaxTake = 1000;
-}
 
 /// <summary>
 /// Reads of the append-only ledger. Writes happen inside the transaction of what they record; an action that changes

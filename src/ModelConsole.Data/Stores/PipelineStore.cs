@@ -5,6 +5,7 @@ using ModelConsole.Core.Ledger;
 using ModelConsole.Core.Pipeline;
 using ModelConsole.Core.Routing;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 
 namespace ModelConsole.Data.Stores;
 
@@ -43,17 +44,13 @@ public sealed class PipelineStore(IDbContextFactory<ModelConsoleDbContext> facto
             return (false, null);
         }
 
-        if (entity.Stage is not (Stage.Staging or Stage.Shadow or Stage.Canary))
+        if (PipelineRules.PlanRefusal(bundle, entity.Stage) is { } refusal)
         {
-            return (true, $"A plan attaches to a candidate; {bundle} is {entity.Stage.ToWire()}.");
+            return (true, refusal);
         }
 
         entity.PlannedSamples = perArm;
-        db.Ledger.Add(new LedgerEntryEntity
-        {
-            At = clock.GetUtcNow().UtcDateTime, Actor = actor, Action = LedgerActions.PlanAttached, Family = entity.Family.Name, Bundle = bundle,
-            Reason = note, Evidence = JsonSerializer.Serialize(new { perArm }, Json),
-        });
+        db.Ledger.Add(LedgerEntries.From(PipelineRules.PlanAttached(bundle, perArm, note), entity.Family.Name, actor, clock.GetUtcNow().UtcDateTime));
         try
         {
             await db.SaveChangesAsync(cancellationToken);
@@ -176,7 +173,7 @@ public sealed class PipelineStore(IDbContextFactory<ModelConsoleDbContext> facto
             : $"The family '{family}' was changed meanwhile by {last.Actor} ({last.Action} of {last.Bundle}): look again and decide on current facts.";
     }
 
-    private static FamilyState ToState(FamilyEntity f) =>
+    internal static FamilyState ToState(FamilyEntity f) =>
         new(f.Name, f.RoutingVersion,
             f.Bundles.Select(b => new BundleState(b.Name, b.Stage, b.TrafficPercent, b.RolledBack, b.StageEnteredAt, b.PlannedSamples)).ToList(),
             f.LastRollbackVersion);

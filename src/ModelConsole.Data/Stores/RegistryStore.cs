@@ -4,6 +4,7 @@ using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Families;
 using ModelConsole.Core.Ledger;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 
 namespace ModelConsole.Data.Stores;
 
@@ -134,16 +135,7 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
             PriceInputPerMillion = bundle.Pricing?.InputPerMillion,
             PriceOutputPerMillion = bundle.Pricing?.OutputPerMillion,
             PriceCachedInputPerMillion = bundle.Pricing?.CachedInputPerMillion,
-            HasBaseline = bundle.Baseline is not null,
-            BaselineSamples = bundle.Baseline?.Samples,
-            BaselineErrorRate = bundle.Baseline?.ErrorRate,
-            BaselineQualityMean = bundle.Baseline?.QualityMean,
-            BaselineQualityStdDev = bundle.Baseline?.QualityStdDev,
-            BaselineLatencyP50Ms = bundle.Baseline?.LatencyP50Ms,
-            BaselineLatencyP95Ms = bundle.Baseline?.LatencyP95Ms,
-            BaselineCostPerCallUsd = bundle.Baseline?.CostPerCallUsd,
-            BaselineCostPerCallStdDevUsd = bundle.Baseline?.CostPerCallStdDevUsd,
-            BaselineNegativeFeedbackRate = bundle.Baseline?.NegativeFeedbackRate,
+            RegisteredBaseline = Baselines.Write(bundle.Baseline),
             Fallbacks = JsonSerializer.Serialize(bundle.Fallbacks, Json),
             Stage = Stage.Staging,
             StageEnteredAt = now,
@@ -327,11 +319,7 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
             ? new Pricing(input, output, b.PriceCachedInputPerMillion)
             : null;
 
-    private static Baseline? ToBaseline(BundleEntity b) => b.HasBaseline
-        ? new Baseline(b.BaselineSamples, b.BaselineErrorRate, b.BaselineQualityMean, b.BaselineQualityStdDev,
-            b.BaselineLatencyP50Ms, b.BaselineLatencyP95Ms, b.BaselineCostPerCallUsd, b.BaselineCostPerCallStdDevUsd,
-            b.BaselineNegativeFeedbackRate)
-        : null;
+    private static Baseline? ToBaseline(BundleEntity b) => Baselines.Read(b.RegisteredBaseline);
 
     private sealed record LiveBundle(int FamilyId, string Name, Stage Stage, double? Percent);
 }

@@ -1,31 +1,16 @@
 using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
-using ModelConsole.Core.Bundles;
-using ModelConsole.Core.Statistics;
 using ModelConsole.Core.Telemetry;
 using Npgsql;
 
 namespace ModelConsole.Data.Stores;
 
-/// <summary>A family's served traffic in one minute.</summary>
-public sealed record FamilyMinute(string Family, DateTime Minute, long Requests, long Errors);
-
 /// <summary>What one batch wrote: how many events were new, how many had been stored before, and what they touched.</summary>
-/// <summary>
-/// One bundle's calls folded for an experiment's metric. Per subject (calls that name one): each subject's Y (the
-/// metric's sum) and X (its measured calls), then over subjects their count and ΣY, ΣX, ΣY², ΣX², ΣXY;
-/// <see cref="WithoutSubject"/> counts calls that named none. Per request (every call): <see cref="Requests"/>,
-/// <see cref="Measured"/> calls with the metric, its sum and sum of squares.
-/// </summary>
-public sealed record SubjectFold(
-    int BundleId, long Subjects, long SubjectRequests, double SumY, double SumX, double SumYY, double SumXX, double SumXY, long WithoutSubject,
-    long Requests, long Measured, double Sum, double SumSquares);
-
 public sealed record TelemetryWrite(int Accepted, int Duplicates, IReadOnlyList<int> FamilyIds, IReadOnlyList<int> BundleIds);
 
 /// <summary>
-/// The telemetry hot path. Raw events go in with prepared statements (SQLite) or one array insert (PostgreSQL),
+/// The telemetry write path (the reads are <see cref="TelemetryQueries"/>). Raw events go in with prepared statements (SQLite) or one array insert (PostgreSQL),
 /// skipping duplicates by (request id, bundle); only the new ones are folded into the minute rollups, whose rows are
 /// pure sums so concurrent batches merge with additive upserts; shadow calls are paired with their primaries. All
 /// of it is one transaction, so an acknowledged batch is a committed batch.
@@ -40,17 +25,6 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
     private bool IsSqlite => settings.Provider == DatabaseProvider.Sqlite;
 
     public void Dispose() => _sqliteWriter.Dispose();
-
-    /// <summary>What ingest needs of a bundle (ids and prices), or null when no bundle has that name.</summary>
-    public async Task<TelemetryBundle?> FindBundleAsync(string name, CancellationToken cancellationToken)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var b = await db.Bundles.AsNoTracking().Where(b => b.Name == name)
-            .Select(b => new { b.Id, b.FamilyId, b.Name, b.PriceInputPerMillion, b.PriceOutputPerMillion, b.PriceCachedInputPerMillion })
-            .SingleOrDefaultAsync(cancellationToken);
-        return b is null ? null : new TelemetryBundle(b.Id, b.FamilyId, b.Name,
-            b.PriceInputPerMillion is { } input && b.PriceOutputPerMillion is { } output ? new Pricing(input, output, b.PriceCachedInputPerMillion) : null);
-    }
 
     public async Task<TelemetryWrite> WriteAsync(IReadOnlyList<AcceptedEvent> events, DateTime receivedAt, CancellationToken cancellationToken)
     {
@@ -253,19 +227,12 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         return inserted;
     }
 
-    private const string RollupUpsertSql =
-        "INSERT INTO rollups (\"BundleId\", \"Minute\", \"Requests\", \"Errors\", \"LatencySumMs\", \"QualityCount\", \"QualitySum\", " +
-        "\"QualitySumSquares\", \"InputTokens\", \"CachedInputTokens\", \"OutputTokens\", \"CostCount\", \"CostSum\", \"CostSumSquares\", " +
-        "\"PositiveFeedback\", \"NegativeFeedback\", \"Simulated\") VALUES (@b, @m, @p0, @p1, @p2, @p3, @p4, @p5, @p6, @p7, @p8, @p9, @p10, @p11, @p12, @p13, @p14) " +
+    // Written from the rollup fields: every column is a sum, so a conflicting minute adds.
+    private static readonly string RollupUpsertSql =
+        "INSERT INTO rollups (\"BundleId\", \"Minute\", " + string.Join(", ", RollupField.All.Select(f => $"\"{f.Column}\"")) + ") " +
+        "VALUES (@b, @m, " + string.Join(", ", RollupField.All.Select((_, i) => "@p" + i)) + ") " +
         "ON CONFLICT (\"BundleId\", \"Minute\") DO UPDATE SET " +
-        "\"Requests\" = rollups.\"Requests\" + excluded.\"Requests\", \"Errors\" = rollups.\"Errors\" + excluded.\"Errors\", " +
-        "\"LatencySumMs\" = rollups.\"LatencySumMs\" + excluded.\"LatencySumMs\", \"QualityCount\" = rollups.\"QualityCount\" + excluded.\"QualityCount\", " +
-        "\"QualitySum\" = rollups.\"QualitySum\" + excluded.\"QualitySum\", \"QualitySumSquares\" = rollups.\"QualitySumSquares\" + excluded.\"QualitySumSquares\", " +
-        "\"InputTokens\" = rollups.\"InputTokens\" + excluded.\"InputTokens\", \"CachedInputTokens\" = rollups.\"CachedInputTokens\" + excluded.\"CachedInputTokens\", " +
-        "\"OutputTokens\" = rollups.\"OutputTokens\" + excluded.\"OutputTokens\", \"CostCount\" = rollups.\"CostCount\" + excluded.\"CostCount\", " +
-        "\"CostSum\" = rollups.\"CostSum\" + excluded.\"CostSum\", \"CostSumSquares\" = rollups.\"CostSumSquares\" + excluded.\"CostSumSquares\", " +
-        "\"PositiveFeedback\" = rollups.\"PositiveFeedback\" + excluded.\"PositiveFeedback\", \"NegativeFeedback\" = rollups.\"NegativeFeedback\" + excluded.\"NegativeFeedback\", " +
-        "\"Simulated\" = rollups.\"Simulated\" + excluded.\"Simulated\"";
+        string.Join(", ", RollupField.All.Select(f => $"\"{f.Column}\" = rollups.\"{f.Column}\" + excluded.\"{f.Column}\""));
 
     private const string LatencyUpsertSql =
         "INSERT INTO rollup_latency (\"BundleId\", \"Minute\", \"Bucket\", \"Count\") VALUES (@b, @m, @k, @c) " +
@@ -280,8 +247,15 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         var rows = new List<(string Sql, object[] Values)>();
         foreach (var r in rollups)
         {
-            rows.Add((RollupUpsertSql, [r.BundleId, r.Minute, r.Requests, r.Errors, r.LatencySumMs, r.QualityCount, r.QualitySum, r.QualitySumSquares,
-                r.InputTokens, r.CachedInputTokens, r.OutputTokens, r.CostCount, r.CostSum, r.CostSumSquares, r.PositiveFeedback, r.NegativeFeedback, r.Simulated]));
+            var values = new object[RollupField.All.Count + 2];
+            values[0] = r.BundleId;
+            values[1] = r.Minute;
+            for (var i = 0; i < RollupField.All.Count; i++)
+            {
+                values[i + 2] = RollupField.All[i].Value(r);
+            }
+
+            rows.Add((RollupUpsertSql, values));
             foreach (var (bucket, count) in r.Latency)
             {
                 rows.Add((LatencyUpsertSql, [r.BundleId, r.Minute, bucket, count]));
@@ -397,279 +371,6 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             }
         }
     }
-
-    /// <summary>A bundle's requests from the minute holding <paramref name="since"/> on (0 for an unknown bundle).</summary>
-    public async Task<long> RequestsSinceAsync(string bundle, DateTime since, CancellationToken cancellationToken)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var from = MinuteRollup.MinuteOf(since);
-        return await db.Rollups.Where(r => r.Minute >= from && db.Bundles.Any(b => b.Id == r.BundleId && b.Name == bundle))
-            .SumAsync(r => r.Requests, cancellationToken);
-    }
-
-    /// <summary>
-    /// Every family's served requests and errors per minute from <paramref name="since"/> on, in one set-based read.
-    /// A bundle in SHADOW only answers mirrored calls, so its rollups are left out (they would count requests twice).
-    /// </summary>
-    public async Task<IReadOnlyList<FamilyMinute>> ReadFamilyTrafficAsync(DateTime since, CancellationToken cancellationToken)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        return await (
-            from r in db.Rollups
-            where r.Minute >= since
-            join b in db.Bundles on r.BundleId equals b.Id
-            where b.Stage != Stage.Shadow
-            join f in db.Families on b.FamilyId equals f.Id
-            group r by new { f.Name, r.Minute } into g
-            select new FamilyMinute(g.Key.Name, g.Key.Minute, g.Sum(x => x.Requests), g.Sum(x => x.Errors)))
-            .ToListAsync(cancellationToken);
-    }
-
-    /// <summary>
-    /// The shadow calls of <paramref name="shadowBundleId"/> in [start, end) paired with a primary served by
-    /// <paramref name="primaryBundleId"/>, folded in the database into a 2×2 table of success and sums of differences
-    /// (shadow − primary). Agreement is 1 or 0 from equal output hashes when both have one, else the gateway's score.
-    /// </summary>
-    public async Task<PairedTotals> ReadPairsAsync(int shadowBundleId, int primaryBundleId, DateTime start, DateTime end, CancellationToken cancellationToken)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var pairs =
-            from s in db.TelemetryEvents
-            where s.BundleId == shadowBundleId && s.PrimaryEventId != null && s.Timestamp >= start && s.Timestamp < end
-            join p in db.TelemetryEvents on s.PrimaryEventId equals p.Id
-            where p.BundleId == primaryBundleId
-            select new
-            {
-                ActiveOk = p.Success,
-                CandidateOk = s.Success,
-                Hashes = p.OutputHash != null && s.OutputHash != null,
-                SameHash = p.OutputHash == s.OutputHash,
-                s.Agreement,
-                Scored = p.QualityScore != null && s.QualityScore != null,
-                QualityDifference = (s.QualityScore ?? 0) - (p.QualityScore ?? 0),
-                LatencyDifference = s.LatencyMs - p.LatencyMs,
-            };
-        var totals = await pairs.GroupBy(_ => 1).Select(g => new PairedTotals(
-            g.Count(),
-            g.Count(x => x.ActiveOk && x.CandidateOk),
-            g.Count(x => x.ActiveOk && !x.CandidateOk),
-            g.Count(x => !x.ActiveOk && x.CandidateOk),
-            g.Count(x => !x.ActiveOk && !x.CandidateOk),
-            g.Count(x => x.Hashes || x.Agreement != null),
-            g.Sum(x => x.Hashes ? (x.SameHash ? 1.0 : 0.0) : (x.Agreement ?? 0.0)),
-            g.Count(x => x.Scored),
-            g.Sum(x => x.Scored ? x.QualityDifference : 0.0),
-            g.Sum(x => x.Scored ? x.QualityDifference * x.QualityDifference : 0.0),
-            g.Sum(x => x.LatencyDifference),
-            g.Sum(x => x.LatencyDifference * x.LatencyDifference))).ToListAsync(cancellationToken);
-        // One group at most (none when there are no pairs).
-        return totals.Count == 0 ? PairedTotals.None : totals[0];
-    }
-
-    /// <summary>
-    /// Bundles' primary calls (mirrored calls left out) in [start, end) folded in the database for <paramref name="metric"/>
-    /// (errorRate, negativeFeedbackRate, qualityMean or costPerCall): per subject, then per bundle (what the delta
-    /// method needs, whatever the number of subjects), and per request. Only raw events still kept can be folded.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<int, SubjectFold>> ReadSubjectFoldsAsync(IReadOnlyCollection<int> bundleIds, string metric, DateTime start, DateTime end, long afterEventId, CancellationToken cancellationToken)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var ids = bundleIds.Distinct().ToList();
-        // Events stored before the experiment began are skipped by the primary key alone, so a young experiment in an
-        // old database reads only its own events.
-        var events = db.TelemetryEvents.AsNoTracking()
-            .Where(e => e.Id > afterEventId && ids.Contains(e.BundleId) && e.Timestamp >= start && e.Timestamp < end && e.ShadowOf == null);
-        // Each call's Y (the metric's value: 0/1 for a rate) and X (1 when it carries the metric), then the same rows
-        // grouped per subject and per bundle.
-        var calls = metric switch
-        {
-            "errorRate" => events.Select(e => new CallValue { BundleId = e.BundleId, Subject = e.Subject, Y = e.Success ? 0 : 1, X = 1 }),
-            "negativeFeedbackRate" => events.Select(e => new CallValue { BundleId = e.BundleId, Subject = e.Subject, Y = e.Feedback == Feedback.Negative ? 1 : 0, X = 1 }),
-            "qualityMean" => events.Select(e => new CallValue { BundleId = e.BundleId, Subject = e.Subject, Y = e.QualityScore ?? 0, X = e.QualityScore != null ? 1 : 0 }),
-            "costPerCall" => events.Select(e => new CallValue { BundleId = e.BundleId, Subject = e.Subject, Y = e.CostUsd ?? 0, X = e.CostUsd != null ? 1 : 0 }),
-            _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "An experiment metric is errorRate, negativeFeedbackRate, qualityMean or costPerCall."),
-        };
-        var perSubject = calls.Where(c => c.Subject != null).GroupBy(c => new { c.BundleId, c.Subject })
-            .Select(g => new SubjectRow { BundleId = g.Key.BundleId, Requests = g.Count(), Y = g.Sum(c => c.Y), X = g.Sum(c => c.X) });
-        var folds = await perSubject.GroupBy(r => r.BundleId).Select(g => new
-        {
-            BundleId = g.Key,
-            Subjects = g.LongCount(),
-            Requests = g.Sum(r => (long)r.Requests),
-            SumY = g.Sum(r => r.Y),
-            SumX = g.Sum(r => r.X),
-            SumYY = g.Sum(r => r.Y * r.Y),
-            SumXX = g.Sum(r => r.X * r.X),
-            SumXY = g.Sum(r => r.X * r.Y),
-        }).ToDictionaryAsync(f => f.BundleId, cancellationToken);
-        // A rate's Y is 0 or 1, so ΣY² = ΣY as the per-request tests expect.
-        var perRequest = await calls.GroupBy(c => c.BundleId).Select(g => new RequestRow
-        {
-            BundleId = g.Key, Requests = g.Count(), WithoutSubject = g.Count(c => c.Subject == null), Measured = g.Sum(c => c.X), Sum = g.Sum(c => c.Y), SumSquares = g.Sum(c => c.Y * c.Y),
-        }).ToDictionaryAsync(r => r.BundleId, cancellationToken);
-        return ids.ToDictionary(id => id, id =>
-        {
-            var f = folds.GetValueOrDefault(id);
-            var r = perRequest.GetValueOrDefault(id);
-            return new SubjectFold(id, f?.Subjects ?? 0, f?.Requests ?? 0, f?.SumY ?? 0, f?.SumX ?? 0, f?.SumYY ?? 0, f?.SumXX ?? 0, f?.SumXY ?? 0,
-                r?.WithoutSubject ?? 0, r?.Requests ?? 0, (long)Math.Round(r?.Measured ?? 0), r?.Sum ?? 0, r?.SumSquares ?? 0);
-        });
-    }
-
-    private sealed class CallValue
-    {
-        public int BundleId { get; init; }
-        public string? Subject { get; init; }
-        public double Y { get; init; }
-        public double X { get; init; }
-    }
-
-    private sealed class RequestRow
-    {
-        public int BundleId { get; init; }
-        public int Requests { get; init; }
-        public int WithoutSubject { get; init; }
-        public double Measured { get; init; }
-        public double Sum { get; init; }
-        public double SumSquares { get; init; }
-    }
-
-    private sealed class SubjectRow
-    {
-        public int BundleId { get; init; }
-        public int Requests { get; init; }
-        public double Y { get; init; }
-        public double X { get; init; }
-    }
-
-    /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>
-    public async Task<IReadOnlyList<MinuteRollup>> ReadRollupsAsync(int bundleId, DateTime from, DateTime to, CancellationToken cancellationToken) =>
-        (await ReadRollupsAsync([bundleId], from, to, cancellationToken)).GetValueOrDefault(bundleId) ?? [];
-
-    /// <summary>
-    /// Several bundles' rollups in [from, to) folded per bundle in the database (sums, and the latency histogram summed
-    /// per bucket): what an evaluation pass judges, in two grouped queries whatever the number of minutes. Each total's
-    /// <see cref="MinuteRollup.Minute"/> is its first minute with data; bundles without any are left out. Error types are not folded.
-    /// </summary>
-    public async Task<IReadOnlyDictionary<int, MinuteRollup>> ReadWindowTotalsAsync(IReadOnlyCollection<int> bundleIds, DateTime from, DateTime to, CancellationToken cancellationToken)
-    {
-        var totals = new Dictionary<int, MinuteRollup>(bundleIds.Count);
-        if (bundleIds.Count == 0)
-        {
-            return totals;
-        }
-
-        // Hand-written SQL read straight off the reader: an evaluation pass reads thousands of bundles' windows, and
-        // materialising them through LINQ cost as much as the database's own work.
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        await db.Database.OpenConnectionAsync(cancellationToken);
-        var connection = db.Database.GetDbConnection();
-        var idSet = IsSqlite ? "IN (SELECT value FROM json_each(@ids))" : "= ANY(@ids)";
-        object ids = IsSqlite ? "[" + string.Join(',', bundleIds.Distinct()) + "]" : bundleIds.Distinct().ToArray();
-        await using (var sums = connection.CreateCommand())
-        {
-            sums.CommandText = $"""
-                SELECT "BundleId", CAST(SUM("Requests") AS BIGINT), CAST(SUM("Errors") AS BIGINT), SUM("LatencySumMs"), CAST(SUM("QualityCount") AS BIGINT),
-                       SUM("QualitySum"), SUM("QualitySumSquares"), CAST(SUM("InputTokens") AS BIGINT), CAST(SUM("CachedInputTokens") AS BIGINT),
-                       CAST(SUM("OutputTokens") AS BIGINT), CAST(SUM("CostCount") AS BIGINT), SUM("CostSum"), SUM("CostSumSquares"),
-                       CAST(SUM("PositiveFeedback") AS BIGINT), CAST(SUM("NegativeFeedback") AS BIGINT), CAST(SUM("Simulated") AS BIGINT), MIN("Minute")
-                FROM rollups WHERE "BundleId" {idSet} AND "Minute" >= @from AND "Minute" < @to
-                GROUP BY "BundleId"
-                """;
-            AddWindowParameters(sums, ids, from, to);
-            await using var reader = await sums.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                var id = reader.GetInt32(0);
-                totals[id] = new MinuteRollup(id, DateTime.SpecifyKind(reader.GetDateTime(16), DateTimeKind.Utc))
-                {
-                    Requests = reader.GetInt64(1), Errors = reader.GetInt64(2), LatencySumMs = reader.GetDouble(3), QualityCount = reader.GetInt64(4),
-                    QualitySum = reader.GetDouble(5), QualitySumSquares = reader.GetDouble(6), InputTokens = reader.GetInt64(7), CachedInputTokens = reader.GetInt64(8),
-                    OutputTokens = reader.GetInt64(9), CostCount = reader.GetInt64(10), CostSum = reader.GetDouble(11), CostSumSquares = reader.GetDouble(12),
-                    PositiveFeedback = reader.GetInt64(13), NegativeFeedback = reader.GetInt64(14), Simulated = reader.GetInt64(15),
-                };
-            }
-        }
-
-        await using (var buckets = connection.CreateCommand())
-        {
-            buckets.CommandText = $"""
-                SELECT "BundleId", "Bucket", CAST(SUM("Count") AS BIGINT) FROM rollup_latency
-                WHERE "BundleId" {idSet} AND "Minute" >= @from AND "Minute" < @to
-                GROUP BY "BundleId", "Bucket"
-                """;
-            AddWindowParameters(buckets, ids, from, to);
-            await using var reader = await buckets.ExecuteReaderAsync(cancellationToken);
-            while (await reader.ReadAsync(cancellationToken))
-            {
-                if (totals.TryGetValue(reader.GetInt32(0), out var total))
-                {
-                    total.Latency[reader.GetInt32(1)] = reader.GetInt64(2);
-                }
-            }
-        }
-
-        return totals;
-    }
-
-    private static void AddWindowParameters(DbCommand command, object ids, DateTime from, DateTime to)
-    {
-        foreach (var (name, value) in new[] { ("@ids", ids), ("@from", (object)from), ("@to", to) })
-        {
-            var parameter = command.CreateParameter();
-            parameter.ParameterName = name;
-            parameter.Value = value;
-            command.Parameters.Add(parameter);
-        }
-    }
-
-    /// <summary>Several bundles' minute rollups in [from, to) in one set-based read (three queries), per bundle, by minute.</summary>
-    public async Task<IReadOnlyDictionary<int, IReadOnlyList<MinuteRollup>>> ReadRollupsAsync(IReadOnlyCollection<int> bundleIds, DateTime from, DateTime to, CancellationToken cancellationToken)
-    {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var ids = bundleIds.Distinct().ToList();
-        var rows = await db.Rollups.AsNoTracking().Where(r => ids.Contains(r.BundleId) && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
-        var latency = await db.RollupLatency.AsNoTracking().Where(r => ids.Contains(r.BundleId) && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
-        var errors = await db.RollupErrors.AsNoTracking().Where(r => ids.Contains(r.BundleId) && r.Minute >= from && r.Minute < to).ToListAsync(cancellationToken);
-        var byKey = rows.ToDictionary(r => (r.BundleId, r.Minute), ToRollup);
-        foreach (var l in latency)
-        {
-            if (byKey.TryGetValue((l.BundleId, l.Minute), out var r))
-            {
-                r.Latency[l.Bucket] = l.Count;
-            }
-        }
-
-        foreach (var e in errors)
-        {
-            if (byKey.TryGetValue((e.BundleId, e.Minute), out var r))
-            {
-                r.ErrorsByType[e.ErrorType] = e.Count;
-            }
-        }
-
-        return byKey.Values.GroupBy(r => r.BundleId)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<MinuteRollup>)g.OrderBy(r => r.Minute).ToList());
-    }
-
-    private static MinuteRollup ToRollup(Entities.RollupEntity r) => new(r.BundleId, r.Minute)
-    {
-        Requests = r.Requests,
-        Errors = r.Errors,
-        LatencySumMs = r.LatencySumMs,
-        QualityCount = r.QualityCount,
-        QualitySum = r.QualitySum,
-        QualitySumSquares = r.QualitySumSquares,
-        InputTokens = r.InputTokens,
-        CachedInputTokens = r.CachedInputTokens,
-        OutputTokens = r.OutputTokens,
-        CostCount = r.CostCount,
-        CostSum = r.CostSum,
-        CostSumSquares = r.CostSumSquares,
-        PositiveFeedback = r.PositiveFeedback,
-        NegativeFeedback = r.NegativeFeedback,
-        Simulated = r.Simulated,
-    };
 
     private static DbCommand Command(DbConnection connection, DbTransaction transaction, string sql, int parameters)
     {

@@ -6,7 +6,7 @@ using ModelConsole.Core.Pipeline;
 using ModelConsole.Core.Routing;
 using ModelConsole.Core.Thresholds;
 using ModelConsole.Core.Validation;
-using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
@@ -24,7 +24,7 @@ public sealed record RuleReadinessContract(long Id, string Metric, string Action
 public sealed record ReadinessContract(string Family, string? Candidate, double Percent, double RequestsPerMinute, bool Ready, IReadOnlyList<RuleReadinessContract> Rules)
 {
     public static ReadinessContract From(FamilyReadiness r) => new(r.Family, r.Candidate, r.Percent, r.RequestsPerMinute, r.Ready,
-        r.Rules.Select(x => new RuleReadinessContract(x.Rule.Id, RuleNames.Of(x.Rule.Metric), RuleNames.Of(x.Rule.Action), x.CandidateCallsPerMinute,
+        r.Rules.Select(x => new RuleReadinessContract(x.Rule.Id, x.Rule.Metric.Name, RuleNames.Of(x.Rule.Action), x.CandidateCallsPerMinute,
             x.SecondsToMinSamples, x.SecondsToDetect, x.DetectedInTime, x.Explanation)).ToList());
 }
 
@@ -53,108 +53,49 @@ public static class AlertsApi
 
     private static string ETag(long version) => $"\"rules-{version}\"";
 
-    private static async Task<Results<Ok<IEnumerable<object>>, ProblemHttpResult>> GetRulesAsync(string family, AlertStore store, HttpContext http, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IEnumerable<object>>, ProblemHttpResult>> GetRulesAsync(string family, RulesService rules, HttpContext http, CancellationToken cancellationToken)
     {
-        if (await store.RulesAsync(family, cancellationToken) is not { } rules)
+        if (await rules.GetAsync(family, cancellationToken) is not { } found)
         {
             return ApiProblems.NotFound($"There is no family named '{family}'.");
         }
 
-        http.Response.Headers.ETag = ETag(rules.Version);
-        return TypedResults.Ok(rules.Rules.Select(AlertStore.Wire));
+        http.Response.Headers.ETag = ETag(found.Version);
+        return TypedResults.Ok(found.Rules.Select(AlertStore.Wire));
     }
 
     private static async Task<Results<Ok<IEnumerable<object>>, ValidationProblem, ProblemHttpResult>> PutRulesAsync(
-        string family, [FromBody] List<RuleDraft?>? body, AlertStore store, HttpContext http, CancellationToken cancellationToken)
+        string family, [FromBody] List<RuleDraft?>? body, RulesService rules, HttpContext http, CancellationToken cancellationToken)
     {
-        var errors = new ValidationErrors();
-        var rules = new List<Rule>();
-        if (body is null)
-        {
-            errors.Add("rules", "The body is a JSON array of rules.");
-        }
-        else if (body.Count > RuleDraft.MaxRules)
-        {
-            errors.Add("rules", $"At most {RuleDraft.MaxRules} rules per family.");
-        }
-        else
-        {
-            for (var i = 0; i < body.Count; i++)
-            {
-                if (body[i] is not { } draft)
-                {
-                    errors.Add($"[{i}]", "A rule is a JSON object.");
-                }
-                else if (draft.ToRule(draft.Id ?? 0, errors, $"[{i}].") is { } rule)
-                {
-                    rules.Add(rule);
-                }
-            }
-        }
-
         long? expected = null;
         if (http.Request.Headers.IfMatch.ToString() is { Length: > 0 } ifMatch && ifMatch != "*")
         {
             if (!ifMatch.StartsWith("\"rules-", StringComparison.Ordinal) || !long.TryParse(ifMatch.AsSpan(7, Math.Max(0, ifMatch.Length - 8)), out var v))
             {
-                return TypedResults.Problem("If-Match does not name a version of these rules.", statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed.");
+                return ApiProblems.PreconditionFailed("If-Match does not name a version of these rules.");
             }
 
             expected = v;
         }
 
-        if (!errors.IsEmpty)
+        var saved = await rules.ReplaceAsync(family, body, expected, http.Actor(), cancellationToken);
+        if (saved.IsOk)
         {
-            return ApiProblems.Invalid(errors);
+            http.Response.Headers.ETag = ETag(saved.Value!.Version);
         }
 
-        var (result, saved) = await store.ReplaceRulesAsync(family, rules, expected, http.Actor(), cancellationToken);
-        switch (result)
-        {
-            case RulesWrite.UnknownFamily:
-                return ApiProblems.NotFound($"There is no family named '{family}'.");
-            case RulesWrite.StaleVersion:
-                return TypedResults.Problem("The rules changed since that version was read: read them again.", statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed.");
-        }
-
-        http.Response.Headers.ETag = ETag(saved!.Version);
-        return TypedResults.Ok(saved.Rules.Select(AlertStore.Wire));
+        return ApiProblems.Answer(saved, r => TypedResults.Ok(r.Rules.Select(AlertStore.Wire)));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AlertRecord>>, ValidationProblem>> ListAsync(string? state, AlertStore store, CancellationToken cancellationToken)
-    {
-        if (state is not (null or AlertEntity.Firing or AlertEntity.Acknowledged or AlertEntity.Resolved))
-        {
-            return ApiProblems.Invalid("state", "state is firing, acknowledged or resolved.");
-        }
+    private static async Task<Results<Ok<IReadOnlyList<AlertRecord>>, ValidationProblem, ProblemHttpResult>> ListAsync(string? state, AlertsService alerts, CancellationToken cancellationToken) =>
+        ApiProblems.Answer(await alerts.ListAsync(state, 500, cancellationToken), TypedResults.Ok);
 
-        return TypedResults.Ok(await store.ListAsync(state, 500, cancellationToken));
-    }
-
-    private static async Task<Results<Ok<AlertRecord>, ProblemHttpResult>> AcknowledgeAsync(long id, AlertStore store, LiveEvents live, HttpContext http, CancellationToken cancellationToken)
-    {
-        if (await store.AcknowledgeAsync(id, http.Actor(), cancellationToken) is not { } alert)
-        {
-            return ApiProblems.NotFound($"There is no alert {id}.");
-        }
-
-        live.Publish(new AlertChangedEvent(alert));
-        return TypedResults.Ok(alert);
-    }
+    private static async Task<Results<Ok<AlertRecord>, ValidationProblem, ProblemHttpResult>> AcknowledgeAsync(long id, AlertsService alerts, HttpContext http, CancellationToken cancellationToken) =>
+        ApiProblems.Answer(await alerts.AcknowledgeAsync(id, http.Actor(), cancellationToken), TypedResults.Ok);
 
     private static async Task<Results<Ok<AlertRecord>, ValidationProblem, ProblemHttpResult>> ResolveAsync(
-        long id, [FromBody] ResolveContract? body, AlertStore store, EvaluationService evaluation, HttpContext http, CancellationToken cancellationToken)
-    {
-        var reason = body?.Reason?.Trim();
-        if (string.IsNullOrEmpty(reason) || reason.Length > 2000)
-        {
-            return ApiProblems.Invalid("reason", "Say why the alert is resolved (up to 2000 characters).");
-        }
-
-        // Resolving a resolved alert changes nothing and answers it as it is.
-        await evaluation.ResolveAsync(id, "manual", http.Actor(), reason, null, cancellationToken);
-        return await store.GetAsync(id, cancellationToken) is { } alert ? TypedResults.Ok(alert) : ApiProblems.NotFound($"There is no alert {id}.");
-    }
+        long id, [FromBody] ResolveContract? body, AlertsService alerts, HttpContext http, CancellationToken cancellationToken) =>
+        ApiProblems.Answer(await alerts.ResolveByHandAsync(id, body?.Reason, http.Actor(), cancellationToken), TypedResults.Ok);
 
     private static async Task<Results<Ok<ReadinessContract>, ValidationProblem, ProblemHttpResult>> ReadinessAsync(
         string family, double? percent, RollbackReadinessService readiness, CancellationToken cancellationToken)
@@ -177,15 +118,6 @@ public static class AlertsApi
         return TypedResults.Ok(ReadinessContract.From(inputs.At(at)));
     }
 
-    private static async Task<Results<Ok<Baseline>, ProblemHttpResult>> CaptureAsync(string bundle, RollbackReadinessService readiness, HttpContext http, CancellationToken cancellationToken)
-    {
-        var (outcome, baseline) = await readiness.CaptureAsync(bundle, http.Actor(), cancellationToken);
-        return outcome switch
-        {
-            CaptureOutcome.UnknownBundle => ApiProblems.NotFound($"There is no bundle named '{bundle}'."),
-            CaptureOutcome.NotActive => ApiProblems.Conflict($"{bundle} is not ACTIVE: baselines are captured from the active bundle (a candidate is judged against the active one, and its own calls must not become its yardstick)."),
-            CaptureOutcome.NoTraffic => ApiProblems.Conflict($"{bundle} has served no calls in the last {RollbackReadinessService.CaptureWindow.TotalHours:0} h: there is nothing to capture a baseline from."),
-            _ => TypedResults.Ok(baseline!),
-        };
-    }
+    private static async Task<Results<Ok<Baseline>, ValidationProblem, ProblemHttpResult>> CaptureAsync(string bundle, RollbackReadinessService readiness, HttpContext http, CancellationToken cancellationToken) =>
+        ApiProblems.Answer(await readiness.CaptureAsync(bundle, http.Actor(), cancellationToken), TypedResults.Ok);
 }

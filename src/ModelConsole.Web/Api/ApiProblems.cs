@@ -24,6 +24,25 @@ public static class ApiProblems
     public static ProblemHttpResult Conflict(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status409Conflict, title: "Conflict.");
 
+    public static ProblemHttpResult PreconditionFailed(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status412PreconditionFailed, title: "Precondition failed.");
+
+    /// <summary>The one mapping of an <see cref="Outcome{T}"/> to HTTP: 200 (or what <paramref name="ok"/> makes), 400, 404, 409, 412.</summary>
+    public static Results<TOk, ValidationProblem, ProblemHttpResult> Answer<T, TOk>(Outcome<T> outcome, Func<T, TOk> ok)
+        where TOk : IResult
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(ok);
+        return outcome.Status switch
+        {
+            OutcomeStatus.Ok => ok(outcome.Value!),
+            OutcomeStatus.Invalid => Invalid(outcome.Errors!),
+            OutcomeStatus.NotFound => NotFound(outcome.Message!),
+            OutcomeStatus.Stale => PreconditionFailed(outcome.Message!),
+            _ => Conflict(outcome.Message!),
+        };
+    }
+
     /// <summary>Writes a problem-details answer outside an endpoint (authentication, rate limiting).</summary>
     public static Task WriteAsync(HttpContext context, int status, string title, string detail)
     {

@@ -16,15 +16,6 @@ public static class ComparisonApi
     }
 
     private static async Task<Results<Ok<ComparisonAnswer>, ValidationProblem, ProblemHttpResult>> CompareAsync(
-        string family, string? candidate, int? windowMinutes, double? confidence, ComparisonService comparisons, CancellationToken cancellationToken)
-    {
-        var outcome = await comparisons.CompareAsync(family, candidate, windowMinutes, confidence, cancellationToken);
-        return outcome switch
-        {
-            { FamilyNotFound: true } => ApiProblems.NotFound($"There is no family named '{family}'."),
-            { Errors: { } errors } => ApiProblems.Invalid(errors),
-            { Conflict: { } conflict } => ApiProblems.Conflict(conflict),
-            _ => TypedResults.Ok(outcome.View!.Answer),
-        };
-    }
+        string family, string? candidate, int? windowMinutes, double? confidence, ComparisonService comparisons, CancellationToken cancellationToken) =>
+        ApiProblems.Answer(await comparisons.CompareAsync(family, candidate, windowMinutes, confidence, cancellationToken), view => TypedResults.Ok(view.Answer));
 }

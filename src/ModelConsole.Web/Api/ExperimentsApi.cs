@@ -2,6 +2,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
 using ModelConsole.Core.Experiments;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
@@ -61,14 +62,8 @@ public static class ExperimentsApi
             return ApiProblems.Invalid("body", "The body is a JSON object: { family, armB, splitBPercent, metric, mde, mdeType, alpha, power, sides?, baseline?, stdDev? }.");
         }
 
-        var outcome = await experiments.CreateAsync(body, http.Actor(), cancellationToken);
-        return outcome switch
-        {
-            { Errors: { } errors } => ApiProblems.Invalid(errors),
-            { Status: ExperimentWrite.UnknownFamily } => ApiProblems.NotFound(outcome.Message!),
-            { View: null } => ApiProblems.Conflict(outcome.Message!),
-            _ => TypedResults.Created($"/api/v1/experiments/{outcome.View.Experiment.Id}", ExperimentContract.From(outcome.View)),
-        };
+        return ApiProblems.Answer(await experiments.CreateAsync(body, http.Actor(), cancellationToken),
+            view => TypedResults.Created($"/api/v1/experiments/{view.Experiment.Id}", ExperimentContract.From(view)));
     }
 
     private static async Task<Results<Ok<IEnumerable<ExperimentContract>>, ValidationProblem>> ListAsync(
@@ -88,13 +83,7 @@ public static class ExperimentsApi
     private static async Task<Results<Ok<ExperimentContract>, ValidationProblem, ProblemHttpResult>> ConcludeAsync(
         string id, [FromBody] ConcludeContract? body, ExperimentService experiments, HttpContext http, CancellationToken cancellationToken)
     {
-        var outcome = await experiments.ConcludeAsync(id, body?.Decision, body?.Reason, http.Actor(), cancellationToken);
-        return outcome switch
-        {
-            { Errors: { } errors } => ApiProblems.Invalid(errors),
-            { Status: ExperimentWrite.UnknownExperiment } => ApiProblems.NotFound(outcome.Message!),
-            { View: null } => ApiProblems.Conflict(outcome.Message!),
-            _ => TypedResults.Ok(ExperimentContract.From(outcome.View)),
-        };
+        return ApiProblems.Answer(await experiments.ConcludeAsync(id, body?.Decision, body?.Reason, http.Actor(), cancellationToken),
+            view => TypedResults.Ok(ExperimentContract.From(view)));
     }
 }

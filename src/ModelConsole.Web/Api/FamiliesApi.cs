@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using ModelConsole.Core.Families;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;

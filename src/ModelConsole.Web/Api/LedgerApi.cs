@@ -1,5 +1,5 @@
 using Microsoft.AspNetCore.Http.HttpResults;
-using ModelConsole.Data.Stores;
+using ModelConsole.Data.Models;
 using ModelConsole.Web.Auth;
 
 namespace ModelConsole.Web.Api;
@@ -14,7 +14,7 @@ public static class LedgerApi
     }
 
     private static async Task<Results<Ok<IReadOnlyList<LedgerRecord>>, ValidationProblem>> ListAsync(
-        string? family, string? bundle, string? actor, bool? automatic, DateTime? from, DateTime? to, int? take, LedgerStore ledger, CancellationToken cancellationToken)
+        string? family, string? bundle, string? actor, bool? automatic, DateTime? from, DateTime? to, int? take, Services.RegistryService ledger, CancellationToken cancellationToken)
     {
         if (from is { } f && to is { } t && t <= f)
         {
@@ -27,6 +27,6 @@ public static class LedgerApi
         }
 
         var query = new LedgerQuery(family, bundle, actor, automatic, from?.ToUniversalTime(), to?.ToUniversalTime(), take ?? 200);
-        return TypedResults.Ok(await ledger.ListAsync(query, cancellationToken));
+        return TypedResults.Ok(await ledger.LedgerAsync(query, cancellationToken));
     }
 }

@@ -152,34 +152,21 @@ public static class PlannerApi
             return ApiProblems.Invalid(errors);
         }
 
-        var result = await planner.AttachAsync(name, body.PerArm!.Value, string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim(), context.Actor(), cancellationToken);
-        return result switch
-        {
-            { NotFound: true } => ApiProblems.NotFound($"There is no bundle named '{name}'."),
-            { Conflict: { } conflict } => ApiProblems.Conflict(conflict),
-            _ => TypedResults.Ok(new PlanAnswer(name, body.PerArm.Value, body.Note)),
-        };
+        return ApiProblems.Answer(await planner.AttachAsync(name, body.PerArm!.Value, string.IsNullOrWhiteSpace(body.Note) ? null : body.Note.Trim(), context.Actor(), cancellationToken),
+            plan => TypedResults.Ok(new PlanAnswer(name, plan.PerArm, body.Note)));
     }
 
-    // Core guards its domain with ArgumentOutOfRangeException named after the API field: that is a 400 on the field.
+    // Core refuses inputs named after the API field: that is a 400 on the field (a few of Core's names differ).
     private static Results<Ok<T>, ValidationProblem> Compute<T>(Func<T> compute)
     {
-        try
+        var outcome = Inputs.Check(compute, field => field switch
         {
-            return TypedResults.Ok(compute());
-        }
-        catch (ArgumentOutOfRangeException ex)
-        {
-            var field = ex.ParamName switch
-            {
-                null or "request" => "body",
-                "sharePercentB" => "sharePercent",
-                "perArmA" => "perArm",
-                var name => name,
-            };
-            var message = ex.Message.Split(" (Parameter", 2)[0].Split(Environment.NewLine, 2)[0];
-            return ApiProblems.Invalid(field, message);
-        }
+            "request" => "body",
+            "sharePercentB" => "sharePercent",
+            "perArmA" => "perArm",
+            var name => name,
+        });
+        return outcome.IsOk ? TypedResults.Ok(outcome.Value!) : ApiProblems.Invalid(outcome.Errors!);
     }
 
     private static bool Required(double? value, string field, ValidationErrors errors)

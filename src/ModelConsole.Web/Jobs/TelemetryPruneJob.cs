@@ -1,4 +1,5 @@
 using Microsoft.Extensions.Options;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Services;
 using Quartz;

@@ -5,6 +5,7 @@ using ModelConsole.Core.Ledger;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 

@@ -1,7 +1,9 @@
 using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Pipeline;
 using ModelConsole.Core.Statistics;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Core.Validation;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -39,22 +41,20 @@ public sealed record ComparisonAnswer(
 /// <summary>A comparison and, for the page's overlay, each arm's latency histogram over the window.</summary>
 public sealed record ComparisonView(ComparisonAnswer Answer, IReadOnlyDictionary<int, long> ActiveLatency, IReadOnlyDictionary<int, long> CandidateLatency);
 
-/// <summary>Why a comparison could not be made, in the API's terms.</summary>
-public sealed record ComparisonOutcome(ComparisonView? View, bool FamilyNotFound = false, ValidationErrors? Errors = null, string? Conflict = null);
-
 /// <summary>
 /// Compares a family's candidate (its CANARY, else its SHADOW, or the one asked for) with its ACTIVE bundle over a
 /// window of minutes ending now: the rollups of both, merged, through Core's comparison, plus the paired shadow calls.
 /// </summary>
-public sealed class ComparisonService(RegistryService registry, TelemetryService telemetry, TelemetryStore store, TimeProvider clock)
+public sealed class ComparisonService(PipelineService pipeline, TelemetryService telemetry, TelemetryQueries store, TimeProvider clock)
 {
     public const int DefaultWindowMinutes = 60;
     public const int MaxWindowMinutes = 7 * 24 * 60;
 
-    /// <summary>The sample count a row needs to be called conclusive, until rules give each family its own.</summary>
-    public const long DefaultMinSamples = 200;
-
-    public async Task<ComparisonOutcome> CompareAsync(string family, string? candidate, int? windowMinutes, double? confidence, CancellationToken cancellationToken)
+    /// <summary>
+    /// The candidate (its CANARY, else its SHADOW, or <paramref name="candidate"/>) against the ACTIVE bundle over the
+    /// last <paramref name="windowMinutes"/>; a row has enough data at the candidate's planned samples (the gates' number).
+    /// </summary>
+    public async Task<Outcome<ComparisonView>> CompareAsync(string family, string? candidate, int? windowMinutes, double? confidence, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var window = windowMinutes ?? DefaultWindowMinutes;
@@ -69,66 +69,54 @@ public sealed class ComparisonService(RegistryService registry, TelemetryService
             errors.Add("confidence", "The confidence level is from 0.5 to 0.999 (e.g. 0.95).");
         }
 
-        var summary = await registry.GetFamilyAsync(family, cancellationToken);
-        if (summary is null)
+        if (await pipeline.StateAsync(family, cancellationToken) is not { } state)
         {
-            return new ComparisonOutcome(null, FamilyNotFound: true);
+            return Outcome<ComparisonView>.NotFound($"There is no family named '{family}'.");
         }
 
-        string? chosen = null;
-        var stage = Stage.Canary;
+        BundleState? chosen = null;
         if (candidate is not null)
         {
-            var bundle = await registry.GetBundleAsync(candidate, cancellationToken);
-            if (bundle is null || bundle.Family != family)
+            chosen = state.Find(candidate);
+            if (chosen is null)
             {
                 errors.Add("candidate", $"There is no bundle named '{candidate}' in family '{family}'.");
             }
-            else if (Stages.TryParse(bundle.Stage, out var s) && s is Stage.Canary or Stage.Shadow)
+            else if (chosen.Stage is not (Stage.Canary or Stage.Shadow))
             {
-                chosen = bundle.Name;
-                stage = s;
-            }
-            else
-            {
-                errors.Add("candidate", $"'{candidate}' is in {bundle.Stage}: only a bundle in SHADOW or CANARY is a candidate.");
+                errors.Add("candidate", $"'{candidate}' is in {chosen.Stage.ToWire()}: only a bundle in SHADOW or CANARY is a candidate.");
             }
         }
 
         if (!errors.IsEmpty)
         {
-            return new ComparisonOutcome(null, Errors: errors);
+            return Outcome<ComparisonView>.Invalid(errors);
         }
 
+        chosen ??= PipelineRules.Candidate(state);
         if (chosen is null)
         {
-            (chosen, stage) = summary.Canary is { } canary ? (canary.Bundle, Stage.Canary)
-                : summary.Shadow is { } shadow ? (shadow.Bundle, Stage.Shadow)
-                : (null, stage);
+            return Outcome<ComparisonView>.Conflict($"Family '{family}' has no candidate: no bundle is in SHADOW or CANARY.");
         }
 
-        if (chosen is null)
+        if (state.InStage(Stage.Active) is not { } active)
         {
-            return new ComparisonOutcome(null, Conflict: $"Family '{family}' has no candidate: no bundle is in SHADOW or CANARY.");
+            return Outcome<ComparisonView>.Conflict($"Family '{family}' has no ACTIVE bundle to compare with.");
         }
 
-        if (summary.Active is not { } active)
-        {
-            return new ComparisonOutcome(null, Conflict: $"Family '{family}' has no ACTIVE bundle to compare with.");
-        }
-
-        var activeBundle = (await telemetry.FindBundleAsync(active, cancellationToken))!;
-        var candidateBundle = (await telemetry.FindBundleAsync(chosen, cancellationToken))!;
+        var activeBundle = (await telemetry.FindBundleAsync(active.Name, cancellationToken))!;
+        var candidateBundle = (await telemetry.FindBundleAsync(chosen.Name, cancellationToken))!;
+        var minSamples = PipelineRules.PlannedSamples(chosen.PlannedSamples, [await pipeline.DefaultPlannedSamplesAsync(family, cancellationToken)]);
         var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
         var from = to.AddMinutes(-window);
         // Both windows folded in the database (sums and histograms), whatever their length.
         var windows = await store.ReadWindowTotalsAsync([activeBundle.Id, candidateBundle.Id], from, to, cancellationToken);
         var activeTotals = windows.GetValueOrDefault(activeBundle.Id) ?? new MinuteRollup(activeBundle.Id, from);
         var candidateTotals = windows.GetValueOrDefault(candidateBundle.Id) ?? new MinuteRollup(candidateBundle.Id, from);
-        var rows = Comparison.Rows(activeTotals, candidateTotals, DefaultMinSamples, level);
+        var rows = Comparison.Rows(activeTotals, candidateTotals, minSamples, level);
 
         PairedAnswer? paired = null;
-        if (stage == Stage.Shadow)
+        if (chosen.Stage == Stage.Shadow)
         {
             var totals = await store.ReadPairsAsync(candidateBundle.Id, activeBundle.Id, from, to, cancellationToken);
             var p = Comparison.Paired(totals, level);
@@ -138,7 +126,7 @@ public sealed class ComparisonService(RegistryService registry, TelemetryService
                 p.Latency is { } l ? new PairedDifference(p.Pairs, l.Difference, l.CiLow, l.CiHigh, l.PValue) : null);
         }
 
-        var answer = new ComparisonAnswer(family, active, chosen, stage.ToWire(), window, level, from, to, DefaultMinSamples, rows, paired);
-        return new ComparisonOutcome(new ComparisonView(answer, activeTotals.Latency, candidateTotals.Latency));
+        var answer = new ComparisonAnswer(family, active.Name, chosen.Name, chosen.Stage.ToWire(), window, level, from, to, minSamples, rows, paired);
+        return Outcome<ComparisonView>.Ok(new ComparisonView(answer, activeTotals.Latency, candidateTotals.Latency));
     }
 }

@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Options;
 using ModelConsole.Data;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 

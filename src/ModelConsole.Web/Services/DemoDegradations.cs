@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using ModelConsole.Core.Ledger;
 using ModelConsole.Core.Simulation;
 using ModelConsole.Core.Validation;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;

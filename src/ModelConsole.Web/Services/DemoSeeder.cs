@@ -4,6 +4,7 @@ using ModelConsole.Core.Families;
 using ModelConsole.Core.Pipeline;
 using ModelConsole.Core.Simulation;
 using ModelConsole.Core.Thresholds;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;

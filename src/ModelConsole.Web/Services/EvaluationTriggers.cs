@@ -10,6 +10,7 @@ namespace ModelConsole.Web.Services;
 public sealed class EvaluationTriggers(
     LiveEvents live,
     EvaluationService evaluation,
+    AlertsService alerts,
     RoutingSnapshot routing,
     RollbackReadinessService readiness,
     ILogger<EvaluationTriggers> logger) : IHostedService
@@ -36,8 +37,7 @@ public sealed class EvaluationTriggers(
                 evaluation.NoteData(folded.Bundles, folded.At);
                 foreach (var route in routing.Current.Families.Values)
                 {
-                    var candidate = route.Canary?.Bundle ?? route.Shadow?.Bundle;
-                    if (candidate is not null && (folded.Bundles.Contains(candidate) || (route.Active is { } a && folded.Bundles.Contains(a))))
+                    if (route.Candidate is { } candidate && (folded.Bundles.Contains(candidate) || (route.Active is { } a && folded.Bundles.Contains(a))))
                     {
                         _ = evaluation.TriggerAsync(route.Family, CancellationToken.None);
                     }
@@ -45,7 +45,7 @@ public sealed class EvaluationTriggers(
 
                 break;
             case RollbackCompletedEvent { RolledBack: { } rolledBack } rollback:
-                _ = Quietly(() => evaluation.BundleRolledBackAsync(rolledBack, rollback.Actor, CancellationToken.None), "resolve the alerts of " + rolledBack);
+                _ = Quietly(() => alerts.BundleRolledBackAsync(rolledBack, rollback.Actor, CancellationToken.None), "resolve the alerts of " + rolledBack);
                 break;
             case StageChangedEvent { To: "ACTIVE", From: "CANARY" } promoted:
                 _ = Quietly(() => readiness.CaptureAsync(promoted.Bundle, Actors.System, CancellationToken.None), "capture the baseline of " + promoted.Bundle);

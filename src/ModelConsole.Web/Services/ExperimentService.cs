@@ -4,9 +4,10 @@ using Microsoft.Extensions.Options;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Experiments;
 using ModelConsole.Core.Telemetry;
-using ModelConsole.Core.Thresholds;
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -17,9 +18,6 @@ public sealed record ExperimentChangedEvent(string Id, string Family, string Sta
 /// <summary>An experiment with its result as it stands (or as it stood when it ended), and how it was counted.</summary>
 public sealed record ExperimentView(ExperimentEntity Experiment, ExperimentResult Result, long EventsWithoutSubject, string? Note);
 
-/// <summary>What creating or concluding an experiment came to: the experiment, field errors (400), or a 404/409 message.</summary>
-public sealed record ExperimentOutcome(ExperimentView? View, ValidationErrors? Errors, ExperimentWrite Status, string? Message);
-
 /// <summary>
 /// A/B experiments: the plan from the planner's code with the active bundle's live (else registered) values as
 /// defaults, starting and concluding through the store (which changes routing, so the snapshot is rebuilt before the
@@ -28,9 +26,8 @@ public sealed record ExperimentOutcome(ExperimentView? View, ValidationErrors? E
 /// </summary>
 public sealed class ExperimentService(
     ExperimentStore store,
-    TelemetryStore telemetry,
-    TelemetryService bundles,
-    AlertStore alerts,
+    TelemetryQueries telemetry,
+    FamilyReferenceService references,
     RoutingSnapshot routing,
     LiveEvents live,
     IOptions<TelemetryOptions> telemetryOptions,
@@ -43,79 +40,66 @@ public sealed class ExperimentService(
 
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, (DateTime At, ExperimentView View)> _live = new(StringComparer.Ordinal);
 
-    /// <summary>How much of the active bundle's traffic gives the live defaults: the last day.</summary>
-    public static readonly TimeSpan DefaultsWindow = TimeSpan.FromDays(1);
-
-    public async Task<ExperimentOutcome> CreateAsync(ExperimentDraft draft, string actor, CancellationToken cancellationToken)
+    /// <summary>Starts an experiment: its plan from the planner's code, with the family's reference values as defaults.</summary>
+    public async Task<Outcome<ExperimentView>> CreateAsync(ExperimentDraft draft, string actor, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         var metric = draft.Check(errors);
         if (!errors.IsEmpty)
         {
-            return new ExperimentOutcome(null, errors, ExperimentWrite.Conflict, null);
+            return Outcome<ExperimentView>.Invalid(errors);
         }
 
-        if (routing.Current.Families.GetValueOrDefault(draft.Family!) is not { } route)
+        if (routing.Current.Families.GetValueOrDefault(draft.Family!) is null)
         {
-            return new ExperimentOutcome(null, null, ExperimentWrite.UnknownFamily, $"There is no family named '{draft.Family}'.");
+            return Outcome<ExperimentView>.NotFound($"There is no family named '{draft.Family}'.");
         }
 
-        double? baseline = draft.Baseline, stdDev = draft.StdDev;
-        if ((baseline is null || (stdDev is null && !ExperimentRules.IsRate(metric!.Value))) && route.Active is { } active
-            && await ActiveValuesAsync(active, cancellationToken) is { } values)
-        {
-            var (liveBaseline, liveSd) = BaselineValues.Of(values, metric!.Value);
-            baseline ??= liveBaseline;
-            stdDev ??= liveSd;
-        }
-
+        var (defaultBaseline, defaultSd) = await DefaultsAsync(draft.Family!, metric!, cancellationToken);
+        var baseline = draft.Baseline ?? defaultBaseline;
+        var stdDev = draft.StdDev ?? defaultSd;
         if (baseline is null)
         {
-            errors.Add("baseline", $"The active bundle has no live or registered {RuleNames.Of(metric!.Value)} yet: give the baseline.");
+            errors.Add("baseline", $"The active bundle has no live or registered {metric!.Name} yet: give the baseline.");
         }
-        else if (!ExperimentRules.IsRate(metric!.Value) && stdDev is null)
+        else if (metric!.Kind != MetricKind.Rate && stdDev is null)
         {
-            errors.Add("stdDev", $"The active bundle has no live or registered spread of {RuleNames.Of(metric.Value)} yet: give stdDev.");
-        }
-
-        Core.Statistics.SampleSizeResult? plan = null;
-        if (errors.IsEmpty)
-        {
-            try
-            {
-                plan = draft.Plan(metric!.Value, baseline!.Value, stdDev);
-            }
-            catch (ArgumentOutOfRangeException ex)
-            {
-                errors.Add(ex.ParamName is "mde" or "baseline" or "stdDev" or "alpha" or "power" ? ex.ParamName : "mde", ex.Message.Split(" (Parameter", 2)[0]);
-            }
+            errors.Add("stdDev", $"The active bundle has no live or registered spread of {metric.Name} yet: give stdDev.");
         }
 
         if (!errors.IsEmpty)
         {
-            return new ExperimentOutcome(null, errors, ExperimentWrite.Conflict, null);
+            return Outcome<ExperimentView>.Invalid(errors);
         }
 
+        var planned = draft.TryPlan(metric!, baseline!.Value, metric!.Kind == MetricKind.Rate ? null : stdDev);
+        if (!planned.IsOk)
+        {
+            return planned.As<ExperimentView>();
+        }
+
+        var plan = planned.Value!;
         var experiment = new ExperimentEntity
         {
             Id = "exp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
-            Family = draft.Family!, ArmA = "", ArmB = draft.ArmB!, SplitBPercent = draft.SplitBPercent!.Value, Metric = RuleNames.Of(metric!.Value),
+            Family = draft.Family!, ArmA = "", ArmB = draft.ArmB!, SplitBPercent = draft.SplitBPercent!.Value, Metric = metric.Name,
             Mde = draft.Mde!.Value, MdeType = draft.MdeType ?? "absolute", Alpha = draft.Alpha!.Value, Power = draft.Power!.Value, Sides = draft.Sides ?? 2,
-            Baseline = baseline!.Value, StdDev = stdDev, PlannedPerArm = plan!.PerArm, PlannedPerArmA = plan.PerArmCeiling, PlannedPerArmB = plan.PerArmB,
+            Baseline = baseline.Value, StdDev = metric.Kind == MetricKind.Rate ? null : stdDev, PlannedPerArm = plan.PerArm, PlannedPerArmA = plan.PerArmCeiling, PlannedPerArmB = plan.PerArmB,
             State = ExperimentEntity.Running, StartedBy = actor,
         };
         var (status, message, started) = await store.StartAsync(experiment, cancellationToken);
-        if (status != ExperimentWrite.Done)
+        if (Failed(status, message) is { } failed)
         {
-            return new ExperimentOutcome(null, null, status, message);
+            return failed;
         }
 
         await routing.RoutingVersionChangedAsync(CancellationToken.None);
         live.Publish(new ExperimentChangedEvent(started!.Id, started.Family, started.State));
-        return new ExperimentOutcome(await ComputeAsync(started, cancellationToken), null, status, null);
+        return Outcome<ExperimentView>.Ok(await ComputeAsync(started, cancellationToken));
     }
 
-    public async Task<ExperimentOutcome> ConcludeAsync(string id, string? decision, string? reason, string actor, CancellationToken cancellationToken)
+    /// <summary>Concludes a running experiment with a person's decision and reason, keeping its result as it stands.</summary>
+    public async Task<Outcome<ExperimentView>> ConcludeAsync(string id, string? decision, string? reason, string actor, CancellationToken cancellationToken)
     {
         var errors = new ValidationErrors();
         if (!ExperimentRules.TryDecision(decision, out _))
@@ -131,25 +115,32 @@ public sealed class ExperimentService(
 
         if (!errors.IsEmpty)
         {
-            return new ExperimentOutcome(null, errors, ExperimentWrite.Conflict, null);
+            return Outcome<ExperimentView>.Invalid(errors);
         }
 
         if (await store.GetAsync(id, cancellationToken) is not { } current)
         {
-            return new ExperimentOutcome(null, null, ExperimentWrite.UnknownExperiment, $"There is no experiment {id}.");
+            return Outcome<ExperimentView>.NotFound($"There is no experiment {id}.");
         }
 
         var view = current.State == ExperimentEntity.Running ? await ComputeAsync(current, cancellationToken) : await ViewAsync(current, cancellationToken);
         var (status, message, concluded) = await store.ConcludeAsync(id, decision!, reason!, actor, JsonSerializer.Serialize(view.Result, Json), cancellationToken);
-        if (status != ExperimentWrite.Done)
+        if (Failed(status, message) is { } failed)
         {
-            return new ExperimentOutcome(null, null, status, message);
+            return failed;
         }
 
         await routing.RoutingVersionChangedAsync(CancellationToken.None);
         live.Publish(new ExperimentChangedEvent(id, concluded!.Family, concluded.State));
-        return new ExperimentOutcome(view with { Experiment = concluded }, null, status, null);
+        return Outcome<ExperimentView>.Ok(view with { Experiment = concluded });
     }
+
+    private static Outcome<ExperimentView>? Failed(ExperimentWrite status, string? message) => status switch
+    {
+        ExperimentWrite.Done => null,
+        ExperimentWrite.UnknownFamily or ExperimentWrite.UnknownExperiment => Outcome<ExperimentView>.NotFound(message!),
+        _ => Outcome<ExperimentView>.Conflict(message!),
+    };
 
     public async Task<ExperimentView?> GetAsync(string id, CancellationToken cancellationToken) =>
         await store.GetAsync(id, cancellationToken) is { } experiment ? await ViewAsync(experiment, cancellationToken) : null;
@@ -201,7 +192,7 @@ public sealed class ExperimentService(
 
     private async Task<ExperimentView> ComputeAsync(ExperimentEntity e, CancellationToken cancellationToken)
     {
-        var metric = RuleNames.TryMetric(e.Metric, out var m) ? m : RuleMetric.ErrorRate;
+        var metric = MetricCatalog.Get(e.Metric);
         var plan = new ExperimentPlan(metric, e.SplitBPercent, e.Alpha, e.Sides, e.Power, e.Mde, e.PlannedPerArmA, e.PlannedPerArmB);
         var now = clock.GetUtcNow().UtcDateTime;
         var end = e.EndedAt ?? now.AddSeconds(1);
@@ -210,7 +201,7 @@ public sealed class ExperimentService(
         // While every call of the experiment is still kept raw: exact from its start, per subject when most calls name one.
         if (e.StartedAt >= now.AddHours(-telemetryOptions.Value.RawRetentionHours))
         {
-            var folds = await telemetry.ReadSubjectFoldsAsync(ids, e.Metric, e.StartedAt, end, e.FirstEventId, cancellationToken);
+            var folds = await telemetry.ReadSubjectFoldsAsync(ids, metric, e.StartedAt, end, e.FirstEventId, cancellationToken);
             var (a, b) = (folds[e.ArmAId], folds[e.ArmBId]);
             var withSubject = a.SubjectRequests + b.SubjectRequests;
             var without = a.WithoutSubject + b.WithoutSubject;
@@ -235,41 +226,20 @@ public sealed class ExperimentService(
 
     private static SubjectArm Arm(SubjectFold f) => new(f.Subjects, f.SubjectRequests, f.SumY, f.SumX, f.SumYY, f.SumXX, f.SumXY);
 
-    private static RequestArm Arm(RuleMetric metric, MinuteRollup? r) => r is null ? new RequestArm(0, 0, 0, 0) : metric switch
+    private static RequestArm Arm(Metric metric, MinuteRollup? r)
     {
-        RuleMetric.ErrorRate => new RequestArm(r.Requests, r.Requests, r.Errors, r.Errors),
-        RuleMetric.NegativeFeedbackRate => new RequestArm(r.Requests, r.Requests, r.NegativeFeedback, r.NegativeFeedback),
-        RuleMetric.QualityMean => new RequestArm(r.Requests, r.QualityCount, r.QualitySum, r.QualitySumSquares),
-        _ => new RequestArm(r.Requests, r.CostCount, r.CostSum, r.CostSumSquares),
-    };
-
-    /// <summary>The active bundle's values: its last day of calls, else its captured or registered baseline.</summary>
-    private async Task<Baseline?> ActiveValuesAsync(string active, CancellationToken cancellationToken)
-    {
-        if (await bundles.FindBundleAsync(active, cancellationToken) is not { } bundle)
+        if (r is null)
         {
-            return null;
+            return new RequestArm(0, 0, 0, 0);
         }
 
-        var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
-        var day = (await telemetry.ReadWindowTotalsAsync([bundle.Id], to - DefaultsWindow, to, cancellationToken)).GetValueOrDefault(bundle.Id);
-        var registered = (await alerts.BaselineAsync(bundle.Id, cancellationToken))?.Baseline;
-        var liveValues = day is null ? null : BaselineCapture.From(day);
-        return liveValues is null ? registered : registered is null ? liveValues : new Baseline(
-            liveValues.Samples,
-            liveValues.ErrorRate ?? registered.ErrorRate,
-            liveValues.QualityMean ?? registered.QualityMean,
-            liveValues.QualityStdDev ?? registered.QualityStdDev,
-            liveValues.LatencyP50Ms ?? registered.LatencyP50Ms,
-            liveValues.LatencyP95Ms ?? registered.LatencyP95Ms,
-            liveValues.CostPerCallUsd ?? registered.CostPerCallUsd,
-            liveValues.CostPerCallStdDevUsd ?? registered.CostPerCallStdDevUsd,
-            liveValues.NegativeFeedbackRate ?? registered.NegativeFeedbackRate);
+        var m = metric.FromRollup!(r);
+        return new RequestArm(r.Requests, (long)m.Count, m.Sum, m.SumSquares);
     }
 
-    /// <summary>The defaults a new experiment on <paramref name="family"/> would take for <paramref name="metric"/> (for forms).</summary>
-    public async Task<(double? Baseline, double? StdDev)> DefaultsAsync(string family, RuleMetric metric, CancellationToken cancellationToken) =>
-        routing.Current.Families.GetValueOrDefault(family)?.Active is { } active && await ActiveValuesAsync(active, cancellationToken) is { } values
-            ? BaselineValues.Of(values, metric)
+    /// <summary>The defaults a new experiment on <paramref name="family"/> takes for <paramref name="metric"/>: the family's reference (the planner's too).</summary>
+    public async Task<(double? Baseline, double? StdDev)> DefaultsAsync(string family, Metric metric, CancellationToken cancellationToken) =>
+        await references.ReadAsync(family, FamilyReferenceService.DefaultsWindow, cancellationToken) is { } reference
+            ? (reference.Value(metric), reference.StdDev(metric))
             : (null, null);
 }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Pipeline;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -13,7 +14,7 @@ public sealed record PipelineOutcome(string Family, AppliedDecision Decision, lo
 /// Promotions and rollbacks: Core decides, the store commits, then the routing snapshot is rebuilt before the caller
 /// hears back, so <c>route</c> already reflects the change. The UI, the API and (later) the rules call this.
 /// </summary>
-public sealed class PipelineService(PipelineStore store, TelemetryStore telemetry, AlertStore alerts, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options, ILogger<PipelineService> logger)
+public sealed class PipelineService(PipelineStore store, TelemetryQueries telemetry, AlertStore alerts, RoutingSnapshot routing, LiveEvents events, IOptions<PipelineOptions> options, ILogger<PipelineService> logger)
 {
     public Task<FamilyState?> StateAsync(string family, CancellationToken cancellationToken) => store.LoadStateAsync(family, cancellationToken);
 
@@ -21,10 +22,12 @@ public sealed class PipelineService(PipelineStore store, TelemetryStore telemetr
 
     /// <summary>
     /// The evidence gates are judged on: each candidate's requests since it entered its stage, from the minute
-    /// rollups (counted from the minute it entered). Firing alerts join it with the rules.
+    /// rollups (counted from the minute it entered), its open alerts, and the family's planned samples when a
+    /// candidate has no plan of its own (the largest <c>minSamples</c> of its rules, DESIGN.md).
     /// </summary>
     public async Task<Evidence> EvidenceAsync(FamilyState family, CancellationToken cancellationToken)
     {
+        ArgumentNullException.ThrowIfNull(family);
         var bundles = new Dictionary<string, BundleEvidence>(StringComparer.Ordinal);
         var candidates = family.Bundles.Where(b => b.Stage is Stage.Shadow or Stage.Canary).ToList();
         var open = await alerts.OpenCountsAsync(candidates.Select(b => b.Name).ToList(), cancellationToken);
@@ -33,8 +36,12 @@ public sealed class PipelineService(PipelineStore store, TelemetryStore telemetr
             bundles[bundle.Name] = new BundleEvidence(await telemetry.RequestsSinceAsync(bundle.Name, bundle.StageEnteredAt, cancellationToken), open.GetValueOrDefault(bundle.Name));
         }
 
-        return new Evidence(bundles, PipelineRules.DefaultMinSamples);
+        return new Evidence(bundles, await DefaultPlannedSamplesAsync(family.Family, cancellationToken));
     }
+
+    /// <summary>The planned samples of a candidate without a plan: the largest minSamples of the family's rules.</summary>
+    public async Task<long> DefaultPlannedSamplesAsync(string family, CancellationToken cancellationToken) =>
+        PipelineRules.PlannedSamples(null, (await alerts.RulesAsync(family, cancellationToken))?.Rules.Select(r => r.MinSamples) ?? []);
 
     public async Task<PipelineOutcome?> TransitionAsync(string bundle, TransitionRequest request, PipelineActor actor, CancellationToken cancellationToken)
     {
@@ -47,7 +54,7 @@ public sealed class PipelineService(PipelineStore store, TelemetryStore telemetr
         // Evidence is read before the decision's transaction; if a stage changed in between, it no longer applies.
         var evidence = await EvidenceAsync(before, cancellationToken);
         return await ApplyAsync(family, actor, (state, _) => PipelineRules.Transition(state, request, actor,
-            SameStages(state, before) ? evidence : Evidence.None(PipelineRules.DefaultMinSamples)), cancellationToken);
+            SameStages(state, before) ? evidence : Evidence.None(evidence.DefaultPlannedSamples)), cancellationToken);
     }
 
     private static bool SameStages(FamilyState now, FamilyState before) =>

@@ -1,6 +1,8 @@
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Costs;
-using ModelConsole.Core.Telemetry;
+using ModelConsole.Core.Metrics;
+using ModelConsole.Core.Validation;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -9,81 +11,62 @@ namespace ModelConsole.Web.Services;
 public sealed record PlannerCandidate(string Name, string Stage, double? Percent, long? PlannedSamples, double? CostPerCallUsd);
 
 /// <summary>
-/// What the planner can prefill from a family: its traffic per day and error rate from the active bundle's last day
-/// of rollups, costs per call (measured, else the bundle's prices at the active bundle's average tokens), and the
-/// candidates a plan can be attached to. Every number is null when it is not known.
+/// What the planner can prefill from a family: its served traffic per day, the reference values (the ACTIVE
+/// bundle's last day of calls, else its baseline, Core's <see cref="FamilyReference"/>), costs per call (measured,
+/// else the bundle's prices at the family's average call), the shadow's current mirror percent, and the candidates a
+/// plan can be attached to. Every number is null when it is not known.
 /// </summary>
-public sealed record PlannerFacts(
-    string Family,
-    string? Active,
-    double? RequestsPerDay,
-    double? ErrorRate,
-    double? QualityMean,
-    double? QualityStdDev,
-    double? ActiveCostPerCallUsd,
-    IReadOnlyList<PlannerCandidate> Candidates);
+public sealed record PlannerFacts(string Family, FamilyReference Reference, double? MirrorPercent, double? ActiveCostPerCallUsd, IReadOnlyList<PlannerCandidate> Candidates)
+{
+    /// <summary>The ACTIVE bundle's name.</summary>
+    public string? Active => Reference.Active;
 
-public sealed record PlanAttachResult(bool NotFound, string? Conflict);
+    /// <summary>Served calls per day, or null before any.</summary>
+    public double? RequestsPerDay => Reference.RequestsPerDay;
+
+    /// <summary>The reference value of a metric.</summary>
+    public double? ValueOf(Metric metric) => Reference.Value(metric);
+
+    /// <summary>The reference spread of a mean metric.</summary>
+    public double? StdDevOf(Metric metric) => Reference.StdDev(metric);
+}
+
+/// <summary>What attaching a plan came to.</summary>
+public sealed record PlanAttached(string Bundle, long PerArm);
 
 /// <summary>The planner's server side: prefill facts from live data, and attaching a plan to a candidate.</summary>
-public sealed class PlannerService(RegistryStore registry, TelemetryStore telemetry, TelemetryService catalog, PipelineStore pipeline, TimeProvider clock)
+public sealed class PlannerService(RegistryStore registry, FamilyReferenceService references, PipelineStore pipeline, RoutingSnapshot routing)
 {
     public const long MaxPlannedSamples = 1_000_000_000_000;
 
-    /// <summary>Estimates use at least an hour of data, so a first minute of traffic is not multiplied by 1,440.</summary>
-    private const double MinMinutesObserved = 60;
-
-    public async Task<PlanAttachResult> AttachAsync(string bundle, long perArm, string? note, string actor, CancellationToken cancellationToken)
+    /// <summary>Attaches a planned sample size to a candidate (the samples gate reads it).</summary>
+    public async Task<Outcome<PlanAttached>> AttachAsync(string bundle, long perArm, string? note, string actor, CancellationToken cancellationToken)
     {
         var (found, conflict) = await pipeline.AttachPlanAsync(bundle, perArm, note, actor, cancellationToken);
-        return new PlanAttachResult(!found, conflict);
+        return !found ? Outcome<PlanAttached>.NotFound($"There is no bundle named '{bundle}'.")
+            : conflict is not null ? Outcome<PlanAttached>.Conflict(conflict)
+            : Outcome<PlanAttached>.Ok(new PlanAttached(bundle, perArm));
     }
 
+    /// <summary>The family's facts, or null for an unknown family.</summary>
     public async Task<PlannerFacts?> FactsAsync(string family, CancellationToken cancellationToken)
     {
-        var bundles = await registry.ListPricedBundlesAsync(family, cancellationToken);
-        if (bundles.Count == 0 && await registry.GetFamilyAsync(family, cancellationToken) is null)
+        if (await references.ReadAsync(family, FamilyReferenceService.DefaultsWindow, cancellationToken) is not { } reference)
         {
             return null;
         }
 
-        var now = clock.GetUtcNow().UtcDateTime;
-        var active = bundles.FirstOrDefault(b => b.Stage == "ACTIVE");
-        MinuteRollup? day = null;
-        double? minutes = null;
-        if (active is not null && await catalog.FindBundleAsync(active.Name, cancellationToken) is { } ref1)
-        {
-            // The last day folded in the database; its first minute with data says how long it observed.
-            day = (await telemetry.ReadWindowTotalsAsync([ref1.Id], now.AddDays(-1), now.AddMinutes(1), cancellationToken)).GetValueOrDefault(ref1.Id);
-            if (day is not null)
-            {
-                minutes = Math.Max(MinMinutesObserved, (now - day.Minute).TotalMinutes);
-            }
-        }
-
-        double? activeCost = day is { CostCount: > 0 } ? day.CostSum / day.CostCount : PriceAtAverageTokens(active?.Pricing, day);
-        var candidates = new List<PlannerCandidate>();
-        foreach (var candidate in bundles.Where(b => b.Stage is "STAGING" or "SHADOW" or "CANARY"))
-        {
-            candidates.Add(new PlannerCandidate(candidate.Name, candidate.Stage, candidate.Percent, candidate.PlannedSamples, PriceAtAverageTokens(candidate.Pricing, day)));
-        }
-
-        double? qualityStdDev = day is { QualityCount: > 1 }
-            ? Math.Sqrt(Math.Max(0, (day.QualitySumSquares - day.QualitySum * day.QualitySum / day.QualityCount) / (day.QualityCount - 1)))
-            : null;
-        return new PlannerFacts(
-            family,
-            active?.Name,
-            day is null ? null : day.Requests * 1440 / minutes!.Value,
-            day is { Requests: > 0 } ? (double)day.Errors / day.Requests : active?.Baseline?.ErrorRate,
-            day is { QualityCount: > 0 } ? day.QualitySum / day.QualityCount : active?.Baseline?.QualityMean,
-            qualityStdDev ?? active?.Baseline?.QualityStdDev,
-            activeCost,
-            candidates);
+        var bundles = await registry.ListPricedBundlesAsync(family, cancellationToken);
+        var active = bundles.FirstOrDefault(b => b.Stage == Stage.Active.ToWire());
+        var tokens = reference.AverageTokens;
+        double? activeCost = reference.Value(MetricCatalog.CostPerCall) ?? PriceAtAverageTokens(active?.Pricing, tokens);
+        var candidates = bundles.Where(b => b.Stage is "STAGING" or "SHADOW" or "CANARY")
+            .Select(c => new PlannerCandidate(c.Name, c.Stage, c.Percent, c.PlannedSamples, PriceAtAverageTokens(c.Pricing, tokens)))
+            .ToList();
+        return new PlannerFacts(family, reference, routing.Current.Families.GetValueOrDefault(family)?.Shadow?.MirrorPercent, activeCost, candidates);
     }
 
-    // A candidate has no traffic of its own before its shadow: its prices at the active bundle's average call.
-    private static double? PriceAtAverageTokens(Pricing? pricing, MinuteRollup? day) =>
-        pricing is null || day is not { Requests: > 0 } ? null
-            : CallCost.PerCall(pricing, (double)day.InputTokens / day.Requests, (double)day.OutputTokens / day.Requests, (double)day.CachedInputTokens / day.Requests);
+    // A candidate has no traffic of its own before its shadow: its prices at the family's average call.
+    private static double? PriceAtAverageTokens(Pricing? pricing, (double Input, double Output, double CachedInput)? tokens) =>
+        pricing is null || tokens is not { } t ? null : CallCost.PerCall(pricing, t.Input, t.Output, t.CachedInput);
 }

@@ -1,6 +1,7 @@
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Families;
 using ModelConsole.Core.Validation;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -44,6 +45,10 @@ public sealed class RegistryService(RegistryStore store, LedgerStore ledger, Rou
 
     public Task<IReadOnlyList<LedgerRecord>> RecentFamilyLedgerAsync(string family, int take, CancellationToken cancellationToken) =>
         ledger.ListAsync(family, null, take, cancellationToken);
+
+    /// <summary>The ledger, newest first, filtered (the Audit page and <c>GET /ledger</c>).</summary>
+    public Task<IReadOnlyList<LedgerRecord>> LedgerAsync(LedgerQuery query, CancellationToken cancellationToken) =>
+        ledger.ListAsync(query, cancellationToken);
 
     public async Task<CommandResult<FamilySummary>> CreateFamilyAsync(FamilyDraft draft, string actor, CancellationToken cancellationToken)
     {

@@ -1,7 +1,9 @@
 using Microsoft.Extensions.Options;
 using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Validation;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Core.Thresholds;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -23,68 +25,35 @@ public sealed record ReadinessInputs(string Family, string? Candidate, double? C
         new(Family, Candidate, percent, Facts.RequestsPerMinute, RollbackReadiness.Assess(Rules, percent, Facts, IntervalSeconds));
 }
 
-/// <summary>The outcome of capturing a bundle's baseline on demand.</summary>
-public enum CaptureOutcome
-{
-    Captured,
-    UnknownBundle,
-    NotActive,
-    NoTraffic,
-}
-
 /// <summary>
-/// Rollback readiness's facts from live data (the last hour of the family's served traffic, the ACTIVE bundle's calls
-/// summarised as a baseline), and baselines captured from a bundle's own traffic, at its promotion or on demand.
+/// Rollback readiness's facts from live data (the family's reference over the last hour: its served traffic and the
+/// ACTIVE bundle's own calls), and baselines captured from a bundle's own traffic, at its promotion or on demand.
 /// </summary>
 public sealed class RollbackReadinessService(
     RoutingSnapshot routing,
     TelemetryService bundles,
-    TelemetryStore telemetry,
+    TelemetryQueries telemetry,
     AlertStore alerts,
+    FamilyReferenceService references,
     IOptions<EvaluationOptions> evaluation,
     TimeProvider clock)
 {
-    /// <summary>How much of the family's traffic readiness averages: the last hour.</summary>
-    public static readonly TimeSpan TrafficWindow = TimeSpan.FromHours(1);
-
     /// <summary>How far back a capture looks for the bundle's own traffic.</summary>
     public static readonly TimeSpan CaptureWindow = TimeSpan.FromHours(24);
 
     /// <summary>The family's readiness inputs, or null when there is no such family.</summary>
     public async Task<ReadinessInputs?> InputsAsync(string family, CancellationToken cancellationToken)
     {
-        if (await alerts.RulesAsync(family, cancellationToken) is not { } rules)
+        if (await alerts.RulesAsync(family, cancellationToken) is not { } rules
+            || await references.ReadAsync(family, FamilyReferenceService.TrafficWindow, cancellationToken) is not { } reference)
         {
             return null;
         }
 
         var route = routing.Current.Families.GetValueOrDefault(family);
-        var active = route?.Active is { } a ? await bundles.FindBundleAsync(a, cancellationToken) : null;
-        var candidateName = route?.Canary?.Bundle ?? route?.Shadow?.Bundle;
+        var candidateName = route?.Candidate;
         var candidate = candidateName is null ? null : await bundles.FindBundleAsync(candidateName, cancellationToken);
-        var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
-        var served = new List<int>();
-        if (active is not null)
-        {
-            served.Add(active.Id);
-        }
-
-        if (route?.Canary is not null && candidate is not null)
-        {
-            served.Add(candidate.Id);
-        }
-
-        var totals = served.Count == 0 ? new Dictionary<int, MinuteRollup>() : await telemetry.ReadWindowTotalsAsync(served, to - TrafficWindow, to, cancellationToken);
-        var requests = totals.Values.Sum(t => t.Requests);
-        var activeTotals = active is null ? null : totals.GetValueOrDefault(active.Id);
-        // The shares of served calls that carry a quality score and a cost: none measured means none, not all.
-        var scored = totals.Values.Sum(t => t.QualityCount);
-        var priced = totals.Values.Sum(t => t.CostCount);
-        var facts = new ReadinessFacts(
-            requests / TrafficWindow.TotalMinutes,
-            activeTotals is null ? null : BaselineCapture.From(activeTotals),
-            requests > 0 ? (double)scored / requests : 1,
-            requests > 0 ? (double)priced / requests : 1,
+        var facts = new ReadinessFacts(reference.RequestsPerMinute, reference.Live, reference.Shares,
             candidate is null ? null : await alerts.BaselineAsync(candidate.Id, cancellationToken));
         // While an experiment runs, arm B's share is what the candidate gets.
         return new ReadinessInputs(family, candidateName, route?.Experiment?.SplitBPercent ?? route?.Canary?.Percent, rules.Rules, facts, evaluation.Value.IntervalSeconds);
@@ -94,11 +63,11 @@ public sealed class RollbackReadinessService(
     /// Captures an ACTIVE <paramref name="bundle"/>'s baseline from its own calls of the last day (folded in the
     /// database), stores it as the baseline its rules judge it by when it has no candidate, and records who did it.
     /// </summary>
-    public async Task<(CaptureOutcome Outcome, Baseline? Baseline)> CaptureAsync(string bundle, string actor, CancellationToken cancellationToken)
+    public async Task<Outcome<Baseline>> CaptureAsync(string bundle, string actor, CancellationToken cancellationToken)
     {
         if (await bundles.FindBundleAsync(bundle, cancellationToken) is not { } known)
         {
-            return (CaptureOutcome.UnknownBundle, null);
+            return Outcome<Baseline>.NotFound($"There is no bundle named '{bundle}'.");
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -106,11 +75,11 @@ public sealed class RollbackReadinessService(
         var window = (await telemetry.ReadWindowTotalsAsync([known.Id], to - CaptureWindow, to, cancellationToken)).GetValueOrDefault(known.Id);
         if (window is null || BaselineCapture.From(window) is not { } baseline)
         {
-            return (CaptureOutcome.NoTraffic, null);
+            return Outcome<Baseline>.Conflict($"{bundle} has served no calls in the last {CaptureWindow.TotalHours:0} h: there is nothing to capture a baseline from.");
         }
 
-        return await alerts.CaptureBaselineAsync(known.Id, baseline, actor, $"from {baseline.Samples:N0} calls of the last {CaptureWindow.TotalHours:0} h", cancellationToken)
-            ? (CaptureOutcome.Captured, baseline)
-            : (CaptureOutcome.NotActive, null);
+        return await alerts.CaptureBaselineAsync(known.Id, baseline, actor, $"from {baseline.Samples:N0} calls of the last {CaptureWindow.TotalHours:0} h", cancellationToken) is { } refusal
+            ? Outcome<Baseline>.Conflict(refusal)
+            : Outcome<Baseline>.Ok(baseline);
     }
 }

@@ -1,4 +1,5 @@
 using ModelConsole.Core.Routing;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;

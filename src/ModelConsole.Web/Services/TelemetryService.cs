@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using Microsoft.Extensions.Options;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Core.Validation;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Services;
@@ -26,7 +27,7 @@ public sealed record TelemetryFoldedEvent(IReadOnlyList<int> FamilyIds, IReadOnl
 /// does not know is looked up once and added), validates with Core's rules, prices events that came without a cost,
 /// and hands the acceptable ones to the store, which commits them before the caller answers.
 /// </summary>
-public sealed class TelemetryService(TelemetryStore store, LiveEvents live, TimeProvider clock, IOptions<TelemetryOptions> options) : IMetricsSource
+public sealed class TelemetryService(TelemetryStore store, TelemetryQueries queries, LiveEvents live, TimeProvider clock, IOptions<TelemetryOptions> options) : IMetricsSource
 {
     /// <summary>Unknown names looked up per batch; beyond it they are rejected unlooked, so junk cannot flood the database.</summary>
     public const int MaxLookupsPerBatch = 16;
@@ -88,7 +89,7 @@ public sealed class TelemetryService(TelemetryStore store, LiveEvents live, Time
             return known;
         }
 
-        var found = await store.FindBundleAsync(name, cancellationToken);
+        var found = await queries.FindBundleAsync(name, cancellationToken);
         if (found is not null)
         {
             _bundles[name] = found;
@@ -104,7 +105,7 @@ public sealed class TelemetryService(TelemetryStore store, LiveEvents live, Time
             return null;
         }
 
-        var minutes = await store.ReadRollupsAsync(known.Id, MetricsSeries.StepStart(from, stepMinutes), to, cancellationToken);
+        var minutes = await queries.ReadRollupsAsync(known.Id, MetricsSeries.StepStart(from, stepMinutes), to, cancellationToken);
         return MetricsSeries.Build(minutes, from, to, stepMinutes);
     }
 
@@ -112,7 +113,7 @@ public sealed class TelemetryService(TelemetryStore store, LiveEvents live, Time
     public async Task<IReadOnlyDictionary<string, FamilyTraffic>> TrafficAsync(int minutes, CancellationToken cancellationToken)
     {
         var first = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1 - minutes);
-        var rows = await store.ReadFamilyTrafficAsync(first, cancellationToken);
+        var rows = await queries.ReadFamilyTrafficAsync(first, cancellationToken);
         return rows.GroupBy(r => r.Family, StringComparer.Ordinal).ToDictionary(g => g.Key, g =>
         {
             var perMinute = new long[minutes];

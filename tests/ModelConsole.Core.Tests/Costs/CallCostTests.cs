@@ -46,7 +46,7 @@ public class CallCostTests
     [Fact]
     public void PerCall_RefusesMoreCachedThanInputTokens()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => CallCost.PerCall(WithCache, 100, 10, 101));
+        var error = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => CallCost.PerCall(WithCache, 100, 10, 101));
 
         Assert.Equal("cachedInputTokens", error.ParamName);
     }
@@ -54,8 +54,8 @@ public class CallCostTests
     [Fact]
     public void PerCall_RefusesNegativeTokensOrPrices()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => CallCost.PerCall(WithCache, -1, 10));
-        Assert.Throws<ArgumentOutOfRangeException>(() => CallCost.PerCall(WithCache, 1, double.NaN));
-        Assert.Throws<ArgumentOutOfRangeException>(() => CallCost.PerCall(WithCache with { OutputPerMillion = -2 }, 1, 1));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => CallCost.PerCall(WithCache, -1, 10));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => CallCost.PerCall(WithCache, 1, double.NaN));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => CallCost.PerCall(WithCache with { OutputPerMillion = -2 }, 1, 1));
     }
 }

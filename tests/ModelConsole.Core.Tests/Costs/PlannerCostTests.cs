@@ -48,7 +48,7 @@ public class PlannerCostTests
     [InlineData(1000, 10, 1, -0.01)]
     public void ShadowCost_RefusesOutOfRangeInputs(double requestsPerDay, double mirrorPercent, double days, double costPerCall)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             ShadowCost.Estimate(new ShadowCostRequest(requestsPerDay, mirrorPercent, days, costPerCall)));
     }
 
@@ -103,8 +103,8 @@ public class PlannerCostTests
     [Fact]
     public void Duration_NeedsExactlyOneOfMirrorOrShare()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => StudyDuration.Days(new DurationRequest(100, 1_000)));
-        Assert.Throws<ArgumentOutOfRangeException>(() => StudyDuration.Days(new DurationRequest(100, 1_000, 10, 5)));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => StudyDuration.Days(new DurationRequest(100, 1_000)));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => StudyDuration.Days(new DurationRequest(100, 1_000, 10, 5)));
     }
 
     [Theory]
@@ -114,7 +114,7 @@ public class PlannerCostTests
     [InlineData(100, 1_000, 150)]
     public void Duration_RefusesOutOfRangeInputs(double perArm, double requestsPerDay, double mirrorPercent)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             StudyDuration.Days(new DurationRequest(perArm, requestsPerDay, MirrorPercent: mirrorPercent)));
     }
 
@@ -122,6 +122,6 @@ public class PlannerCostTests
     public void Duration_OfASplit_RefusesAHundredPercentShare()
     {
         // Arm A would get no traffic and never fill.
-        Assert.Throws<ArgumentOutOfRangeException>(() => StudyDuration.Days(new DurationRequest(100, 1_000, SharePercent: 100)));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => StudyDuration.Days(new DurationRequest(100, 1_000, SharePercent: 100)));
     }
 }

@@ -1,3 +1,4 @@
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Experiments;
 using ModelConsole.Core.Statistics;
 using ModelConsole.Core.Thresholds;
@@ -11,7 +12,7 @@ namespace ModelConsole.Core.Tests.Experiments;
 /// </summary>
 public sealed class ExperimentAnalysisTests
 {
-    private static ExperimentPlan Plan(RuleMetric metric, double split = 50, double alpha = 0.05, int sides = 2, long plannedA = 10, long plannedB = 10) =>
+    private static ExperimentPlan Plan(Metric metric, double split = 50, double alpha = 0.05, int sides = 2, long plannedA = 10, long plannedB = 10) =>
         new(metric, split, alpha, sides, 0.8, 0.01, plannedA, plannedB);
 
     private static RequestArm Rate(long events, long requests) => new(requests, requests, events, events);
@@ -27,7 +28,7 @@ public sealed class ExperimentAnalysisTests
     {
         // prop.test(c(94, 39), c(214, 128), correct = FALSE): p-value = 0.01350, 95 % CI of prop 1 − prop 2
         // 0.03074072 0.23838896 (B = group 1 here). Split 62.57 % matches 214 of 342, so no mismatch is flagged.
-        var result = ExperimentAnalysis.PerRequest(Plan(RuleMetric.ErrorRate, split: 62.57, plannedA: 100, plannedB: 200), Rate(39, 128), Rate(94, 214));
+        var result = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.ErrorRate, split: 62.57, plannedA: 100, plannedB: 200), Rate(39, 128), Rate(94, 214));
 
         Assert.Equal("request", result.Unit);
         Assert.Equal(94.0 / 214 - 39.0 / 128, result.Estimate!.Value, 12);
@@ -46,7 +47,7 @@ public sealed class ExperimentAnalysisTests
     {
         // t.test(extra ~ group, data = sleep): p-value = 0.07939, 95 % CI of group 1 − group 2: -3.3654832 0.2054832.
         // A = group 1, B = group 2: B − A = +1.58 with the interval's signs flipped.
-        var result = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean), Means(Group1), Means(Group2));
+        var result = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.QualityMean), Means(Group1), Means(Group2));
 
         Assert.Equal(1.58, result.Estimate!.Value, 1e-12);
         Assert.Equal(0.07939, result.PValue!.Value, 5e-6);
@@ -56,7 +57,7 @@ public sealed class ExperimentAnalysisTests
         Assert.StartsWith("No significant difference: qualityMean B 2.330 vs A 0.750", result.Advice, StringComparison.Ordinal);
 
         // At α = 0.1 the same data says quality rose in B: ship it.
-        var lenient = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean, alpha: 0.1), Means(Group1), Means(Group2));
+        var lenient = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.QualityMean, alpha: 0.1), Means(Group1), Means(Group2));
         Assert.Equal(Suggestion.ShipB, lenient.Suggestion);
         Assert.Contains("The data supports shipping B.", lenient.Advice, StringComparison.Ordinal);
     }
@@ -64,13 +65,13 @@ public sealed class ExperimentAnalysisTests
     [Fact]
     public void AOneSidedPlan_ReportsTheOneSidedPValueOfBBeingBetter()
     {
-        var two = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean), Means(Group1), Means(Group2));
-        var one = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean, sides: 1), Means(Group1), Means(Group2));
+        var two = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.QualityMean), Means(Group1), Means(Group2));
+        var one = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.QualityMean, sides: 1), Means(Group1), Means(Group2));
         Assert.Equal(0.07939 / 2, one.PValue!.Value, 5e-6);
         Assert.Equal(Suggestion.ShipB, one.Suggestion); // 0.0397 < 0.05
 
         // For cost, lower is better: the same rise in B is evidence against it, p = 1 − 0.0397.
-        var cost = ExperimentAnalysis.PerRequest(Plan(RuleMetric.CostPerCall, sides: 1), Means(Group1), Means(Group2));
+        var cost = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.CostPerCall, sides: 1), Means(Group1), Means(Group2));
         Assert.Equal(1 - two.PValue!.Value / 2, cost.PValue!.Value, 12);
     }
 
@@ -83,7 +84,7 @@ public sealed class ExperimentAnalysisTests
     [InlineData(8_000, 2_000, 20, 0.0, 1.0, false)]
     public void SampleRatioMismatch_IsRsChisqTest_FlaggedBelowOnePerMille(long a, long b, double split, double statistic, double p, bool flagged)
     {
-        var result = ExperimentAnalysis.PerRequest(Plan(RuleMetric.ErrorRate, split: split, plannedA: 100, plannedB: 100), Rate(a / 100, a), Rate(b / 100, b));
+        var result = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.ErrorRate, split: split, plannedA: 100, plannedB: 100), Rate(a / 100, a), Rate(b / 100, b));
 
         Assert.Equal(statistic, result.SrmStatistic, 1e-9);
         Assert.Equal(p, result.SrmPValue, p * 1e-6);
@@ -99,7 +100,7 @@ public sealed class ExperimentAnalysisTests
     [Fact]
     public void BeforeThePlanIsReached_ItSaysWait_AndShowsTheResultSoFar()
     {
-        var result = ExperimentAnalysis.PerRequest(Plan(RuleMetric.ErrorRate, plannedA: 1_000, plannedB: 1_000), Rate(10, 500), Rate(30, 500));
+        var result = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.ErrorRate, plannedA: 1_000, plannedB: 1_000), Rate(10, 500), Rate(30, 500));
 
         Assert.Equal(Suggestion.Wait, result.Suggestion);
         Assert.Equal(0.5, result.Progress, 12);
@@ -110,7 +111,7 @@ public sealed class ExperimentAnalysisTests
     [Fact]
     public void WithoutDataInAnArm_ThereIsNoResult()
     {
-        var result = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean), new RequestArm(10, 0, 0, 0), Means(Group2));
+        var result = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.QualityMean), new RequestArm(10, 0, 0, 0), Means(Group2));
 
         Assert.Null(result.Estimate);
         Assert.Null(result.PValue);
@@ -163,7 +164,7 @@ public sealed class ExperimentAnalysisTests
         var se = Math.Sqrt(va + vb);
         var expectedP = 2 * MathNet.Numerics.Distributions.Normal.CDF(0, 1, -Math.Abs((rb - ra) / se));
 
-        var result = ExperimentAnalysis.PerSubject(Plan(RuleMetric.ErrorRate, plannedA: 400, plannedB: 400), Fold(a), Fold(b));
+        var result = ExperimentAnalysis.PerSubject(Plan(MetricCatalog.ErrorRate, plannedA: 400, plannedB: 400), Fold(a), Fold(b));
 
         Assert.Equal("subject", result.Unit);
         Assert.Equal((400, 400), (result.ObservedA, result.ObservedB));
@@ -190,7 +191,7 @@ public sealed class ExperimentAnalysisTests
         var a = new SubjectArm(5_200, 50_000, 100, 50_000, 100, 600_000, 1_000);
         var b = new SubjectArm(4_800, 50_000, 100, 50_000, 100, 600_000, 1_000);
 
-        var result = ExperimentAnalysis.PerSubject(Plan(RuleMetric.ErrorRate), a, b);
+        var result = ExperimentAnalysis.PerSubject(Plan(MetricCatalog.ErrorRate), a, b);
 
         Assert.Equal(16.0, result.SrmStatistic, 1e-9);
         Assert.True(result.SrmFlagged);
@@ -216,17 +217,17 @@ public sealed class ExperimentAnalysisTests
         // The planner is checked against R's power.prop.test on its own; here: 50 % is equal arms, 20 % is k = 1/4,
         // and an error rate is planned to drop (its good direction): 2 % → 1 %.
         var planner = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.02, -0.01, MdeType.Absolute, 0.05, 0.8));
-        var equal = new ExperimentDraft("f", "b", 50, "errorRate", 0.01, "absolute", 0.05, 0.8).Plan(RuleMetric.ErrorRate, 0.02, null);
+        var equal = new ExperimentDraft("f", "b", 50, "errorRate", 0.01, "absolute", 0.05, 0.8).Plan(MetricCatalog.ErrorRate, 0.02, null);
         Assert.Equal(planner, equal);
         Assert.Equal(equal.PerArmCeiling, equal.PerArmB);
 
-        var split = new ExperimentDraft("f", "b", 20, "errorRate", 0.01, "absolute", 0.05, 0.8).Plan(RuleMetric.ErrorRate, 0.02, null);
+        var split = new ExperimentDraft("f", "b", 20, "errorRate", 0.01, "absolute", 0.05, 0.8).Plan(MetricCatalog.ErrorRate, 0.02, null);
         var quarter = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.02, -0.01, MdeType.Absolute, 0.05, 0.8, Ratio: 0.25));
         Assert.Equal(quarter, split);
         Assert.True(split.PerArmB < equal.PerArmB && split.PerArm > equal.PerArm);
 
         // Quality is planned to rise; its sign does not change a mean's size.
-        var quality = new ExperimentDraft("f", "b", 50, "qualityMean", 0.05, "absolute", 0.05, 0.8).Plan(RuleMetric.QualityMean, 0.8, 0.2);
+        var quality = new ExperimentDraft("f", "b", 50, "qualityMean", 0.05, "absolute", 0.05, 0.8).Plan(MetricCatalog.QualityMean, 0.8, 0.2);
         Assert.Equal(0.05, quality.EffectAbsolute, 12);
         Assert.Equal(-0.01, equal.EffectAbsolute, 12);
     }
@@ -235,11 +236,11 @@ public sealed class ExperimentAnalysisTests
     public void AOneSidedPlan_ShowsThe1Minus2AlphaInterval_WhichExcludes0ExactlyWhenItsPIsBelowAlpha()
     {
         // One-sided α = 0.05 on the sleep data: p = 0.0397 < 0.05, and the 90 % interval's lower bound is above 0.
-        var one = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean, sides: 1), Means(Group1), Means(Group2));
+        var one = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.QualityMean, sides: 1), Means(Group1), Means(Group2));
         Assert.Equal(0.90, one.Confidence, 12);
         Assert.True(one.CiLow > 0);
         Assert.Contains("(90 % CI", one.Advice, StringComparison.Ordinal);
-        var two = ExperimentAnalysis.PerRequest(Plan(RuleMetric.QualityMean), Means(Group1), Means(Group2));
+        var two = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.QualityMean), Means(Group1), Means(Group2));
         Assert.Equal(0.95, two.Confidence, 12);
         Assert.True(two.CiLow < 0);
     }

@@ -83,9 +83,9 @@ public class ChiSquareGoodnessOfFitTests
     [Fact]
     public void Test_RefusesMismatchedOrInvalidShares()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ChiSquareGoodnessOfFit.Test([1, 2, 3], [0.5, 0.5]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ChiSquareGoodnessOfFit.Test([1, 2], [0.5, 0.0]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ChiSquareGoodnessOfFit.Test([5]));
-        Assert.Throws<ArgumentOutOfRangeException>(() => ChiSquareGoodnessOfFit.SampleRatioMismatch(10, 10, 100));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ChiSquareGoodnessOfFit.Test([1, 2, 3], [0.5, 0.5]));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ChiSquareGoodnessOfFit.Test([1, 2], [0.5, 0.0]));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ChiSquareGoodnessOfFit.Test([5]));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ChiSquareGoodnessOfFit.SampleRatioMismatch(10, 10, 100));
     }
 }

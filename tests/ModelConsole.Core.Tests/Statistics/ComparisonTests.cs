@@ -1,3 +1,4 @@
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Statistics;
 using ModelConsole.Core.Telemetry;
 
@@ -21,13 +22,13 @@ public sealed class ComparisonTests
     {
         var active = new MinuteRollup(1, DateTime.UnixEpoch) { Requests = 500, Errors = 10 };
         var candidate = new MinuteRollup(2, DateTime.UnixEpoch) { Requests = 1, Errors = 1 };
-        var errors = Comparison.Rows(active, candidate, minSamples: 200).Single(r => r.Metric == Comparison.ErrorRate);
+        var errors = Comparison.Rows(active, candidate, minSamples: 200).Single(r => r.Metric == MetricCatalog.ErrorRate.Name);
         Assert.Equal((0.02, 1.0), (errors.Active, errors.Candidate));
         Assert.Equal(49, errors.RelativeDelta!.Value, 10);
         Assert.Null(errors.PValue);
         Assert.False(errors.EnoughData);
         // No scored calls: no quality at all.
-        var quality = Comparison.Rows(active, candidate, 200).Single(r => r.Metric == Comparison.QualityMean);
+        var quality = Comparison.Rows(active, candidate, 200).Single(r => r.Metric == MetricCatalog.QualityMean.Name);
         Assert.Null(quality.Active);
         Assert.Null(quality.Delta);
     }
@@ -41,7 +42,7 @@ public sealed class ComparisonTests
         Assert.Equal(0.7, paired.Agreement);
         Assert.Null(paired.Quality);
         Assert.Null(paired.Latency); // every difference is 100 ms: no spread, no t
-        Assert.True(Comparison.HigherIsWorse(Comparison.ErrorRate));
-        Assert.False(Comparison.HigherIsWorse(Comparison.QualityMean));
+        Assert.True(MetricCatalog.ErrorRate.HigherIsWorse);
+        Assert.False(MetricCatalog.QualityMean.HigherIsWorse);
     }
 }

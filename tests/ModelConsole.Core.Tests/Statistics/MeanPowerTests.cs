@@ -138,12 +138,12 @@ public class MeanPowerTests
     [InlineData(double.PositiveInfinity, 1.0, 0.05, 0.8)]
     public void SampleSize_RefusesInvalidArguments(double delta, double stdDev, double alpha, double power)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => MeanPower.SampleSize(delta, stdDev, alpha, power));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => MeanPower.SampleSize(delta, stdDev, alpha, power));
     }
 
     [Fact]
     public void Power_WithTooFewSamplesForAnyDegreeOfFreedom_IsRefused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => MeanPower.Power(1, 1, 1, 0.05));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => MeanPower.Power(1, 1, 1, 0.05));
     }
 }

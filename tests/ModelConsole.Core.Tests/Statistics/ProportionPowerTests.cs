@@ -121,7 +121,7 @@ public class ProportionPowerTests
     [Fact]
     public void Power_WhenTheProportionsAreEqual_IsRefused()
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ProportionPower.Power(0.3, 0.3, 100, 0.05));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ProportionPower.Power(0.3, 0.3, 100, 0.05));
     }
 
     [Theory]
@@ -136,7 +136,7 @@ public class ProportionPowerTests
     [InlineData(0.05, 0.02, 2, 1.0)] // power below α/2 needs no samples at all
     public void SampleSize_RefusesInvalidDesigns(double alpha, double power, int sides, double ratio)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => ProportionPower.SampleSize(0.1, 0.2, alpha, power, (Sides)sides, ratio));
+        var error = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ProportionPower.SampleSize(0.1, 0.2, alpha, power, (Sides)sides, ratio));
         Assert.False(string.IsNullOrWhiteSpace(error.ParamName));
     }
 
@@ -146,7 +146,7 @@ public class ProportionPowerTests
     [InlineData(double.NaN, 0.2)]
     public void SampleSize_RefusesValuesThatAreNotProportions(double p1, double p2)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() => ProportionPower.SampleSize(p1, p2, 0.05, 0.8));
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() => ProportionPower.SampleSize(p1, p2, 0.05, 0.8));
     }
 
     [Fact]

@@ -158,7 +158,7 @@ public class SampleSizePlannerTests
     [Fact]
     public void Plan_MeanWithoutStdDev_IsRefusedNamingTheField()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() => SampleSizePlanner.Plan(RsMeanExample with { StdDev = null }));
+        var error = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => SampleSizePlanner.Plan(RsMeanExample with { StdDev = null }));
 
         Assert.Equal("stdDev", error.ParamName);
     }
@@ -170,7 +170,7 @@ public class SampleSizePlannerTests
     [InlineData(1.5, 0.1, "baseline")]
     public void Plan_ProportionOutsideZeroToOne_IsRefusedNamingTheField(double baseline, double mde, string field)
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+        var error = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             SampleSizePlanner.Plan(RsProportionExample with { Baseline = baseline, Mde = mde }));
 
         Assert.Equal(field, error.ParamName);
@@ -179,7 +179,7 @@ public class SampleSizePlannerTests
     [Fact]
     public void Plan_RelativeMdeOnAZeroBaseline_IsRefused()
     {
-        var error = Assert.Throws<ArgumentOutOfRangeException>(() =>
+        var error = Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             SampleSizePlanner.Plan(RsMeanExample with { Baseline = 0, MdeType = MdeType.Relative }));
 
         Assert.Equal("mde", error.ParamName);
@@ -196,15 +196,15 @@ public class SampleSizePlannerTests
     [InlineData(0.05, 0.9, 1.0, 0.0)]
     public void Plan_RefusesAlphaPowerInflationOrRatioOutOfRange(double alpha, double power, double inflation, double ratio)
     {
-        Assert.Throws<ArgumentOutOfRangeException>(() =>
+        Assert.ThrowsAny<ArgumentOutOfRangeException>(() =>
             SampleSizePlanner.Plan(RsMeanExample with { Alpha = alpha, Power = power, Inflation = inflation, Ratio = ratio }));
     }
 
     [Fact]
     public void Plan_AnEffectTooSmallToEverDetect_IsRefusedNamingTheMde()
     {
-        var proportion = Assert.Throws<ArgumentOutOfRangeException>(() => SampleSizePlanner.Plan(RsProportionExample with { Mde = 1e-9 }));
-        var mean = Assert.Throws<ArgumentOutOfRangeException>(() => SampleSizePlanner.Plan(RsMeanExample with { Mde = 1e-9 }));
+        var proportion = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => SampleSizePlanner.Plan(RsProportionExample with { Mde = 1e-9 }));
+        var mean = Assert.ThrowsAny<ArgumentOutOfRangeException>(() => SampleSizePlanner.Plan(RsMeanExample with { Mde = 1e-9 }));
 
         Assert.Equal("mde", proportion.ParamName);
         Assert.Equal("mde", mean.ParamName);

@@ -24,7 +24,7 @@ public sealed class RollbackReadinessTests
     private static readonly Rule DefaultRollback = RuleOf("errorRate", "rollback", z: 4, minEffect: 1.0, minAbsolute: 0.01);
 
     private static ReadinessFacts Facts(double requestsPerMinute, Baseline? active, BaselineReference? candidate = null, double qualityShare = 1) =>
-        new(requestsPerMinute, active, qualityShare, 1, candidate);
+        new(requestsPerMinute, active, new Dictionary<string, double> { ["qualityMean"] = qualityShare }, candidate);
 
     // The pooled z of the rules with expected proportions, written out again here.
     private static double Z(double p0, double n0, double p1, double n1)

@@ -1,3 +1,4 @@
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Core.Thresholds;
@@ -137,9 +138,9 @@ public sealed class RuleEvaluatorTests
         var rules = RuleDraft.Defaults.Select((d, i) => d.ToRule(i + 1, errors)!).ToList();
         Assert.True(errors.IsEmpty);
         Assert.Equal(6, rules.Count);
-        Assert.Equal(new Rule(1, RuleMetric.ErrorRate, RuleAction.Rollback, 4, 1.0, 0.01, 0.25, 5, 200, 1), rules[0]);
-        Assert.Equal(new Rule(2, RuleMetric.ErrorRate, RuleAction.Alert, 3, 0.2, 0.005, 0.25, 5, 200, 2), rules[1]);
-        Assert.Equal(new Rule(4, RuleMetric.QualityMean, RuleAction.Alert, 3, 0.05, 0, 0.25, 5, 200, 2), rules[3]);
+        Assert.Equal(new Rule(1, MetricCatalog.ErrorRate, RuleAction.Rollback, 4, 1.0, 0.01, 0.25, 5, 200, 1), rules[0]);
+        Assert.Equal(new Rule(2, MetricCatalog.ErrorRate, RuleAction.Alert, 3, 0.2, 0.005, 0.25, 5, 200, 2), rules[1]);
+        Assert.Equal(new Rule(4, MetricCatalog.QualityMean, RuleAction.Alert, 3, 0.05, 0, 0.25, 5, 200, 2), rules[3]);
     }
 
     [Theory]

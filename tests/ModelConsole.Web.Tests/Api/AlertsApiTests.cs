@@ -229,7 +229,7 @@ public abstract class AlertsApiTests(KeysFixture fixture)
         var family = await CanaryFamilyAsync();
         // 2,000 active calls and 100 canary calls in the last hour: 35 calls/min; the active bundle fails 1 %.
         await PostOkAsync("/api/v1/telemetry", new { events = Events(family + "-v1", 2_000, 0.01, "a").Concat(Events(family + "-v2", 100, 0.01, "c")) }, HttpStatusCode.Accepted);
-        var facts = new Core.Thresholds.ReadinessFacts(2_100 / 60.0, new Core.Bundles.Baseline(2_000, ErrorRate: 0.01), 1, 1, null);
+        var facts = new Core.Thresholds.ReadinessFacts(2_100 / 60.0, new Core.Bundles.Baseline(2_000, ErrorRate: 0.01), new Dictionary<string, double>(), null);
 
         // Without a percent: the canary's own 5 %. The default rollback rule's 5-min window never holds 200 calls.
         var atCanary = (await _client.GetFromJsonAsync<JsonObject>($"/api/v1/families/{family}/readiness"))!;

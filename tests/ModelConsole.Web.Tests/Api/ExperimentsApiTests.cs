@@ -1,3 +1,4 @@
+using ModelConsole.Core.Metrics;
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
@@ -137,7 +138,7 @@ public abstract class ExperimentsApiTests(KeysFixture fixture)
                 arm.Sum(s => (double)s.Errors * s.Errors), arm.Sum(s => (double)s.Calls * s.Calls), arm.Sum(s => (double)s.Calls * s.Errors));
         }
 
-        var plan = new ExperimentPlan(RuleMetric.ErrorRate, 30, 0.05, 2, 0.8, 0.015, started["plannedPerArm"]!.GetValue<long>(), started["plannedPerArmB"]!.GetValue<long>());
+        var plan = new ExperimentPlan(MetricCatalog.ErrorRate, 30, 0.05, 2, 0.8, 0.015, started["plannedPerArm"]!.GetValue<long>(), started["plannedPerArmB"]!.GetValue<long>());
         var expected = ExperimentAnalysis.PerSubject(plan, Fold(family + "-v1"), Fold(family + "-v2"));
         var observed = result["observed"]!;
         Assert.Equal("subject", (string?)observed["unit"]);

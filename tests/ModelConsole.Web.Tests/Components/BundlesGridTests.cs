@@ -1,3 +1,4 @@
+using ModelConsole.Data.Models;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.DependencyInjection;

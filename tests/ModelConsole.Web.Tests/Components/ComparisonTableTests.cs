@@ -1,3 +1,4 @@
+using ModelConsole.Core.Metrics;
 using System.Globalization;
 using Bunit;
 using ModelConsole.Core.Statistics;
@@ -32,41 +33,41 @@ public sealed class ComparisonTableTests : BunitContext, IAsyncLifetime
     public void Rows_ReadAsWorseBetterOrUnclear_ByTheMetricsBadDirection()
     {
         var cut = Render<ComparisonTable>(p => p.Add(c => c.Answer, Answer(
-            Row(Comparison.ErrorRate, 0.02, 0.0443, 0.003, low: 0.01, high: 0.0386),
-            Row(Comparison.QualityMean, 0.80, 0.84, 0.0004),
-            Row(Comparison.CostPerCall, 0.0061, 0.0062, 0.41),
-            Row(Comparison.LatencyP95, 2_300, 2_550, null),
-            Row(Comparison.NegativeFeedbackRate, 0.03, 0.05, 0.01, samples: 120))));
+            Row(MetricCatalog.ErrorRate.Name, 0.02, 0.0443, 0.003, low: 0.01, high: 0.0386),
+            Row(MetricCatalog.QualityMean.Name, 0.80, 0.84, 0.0004),
+            Row(MetricCatalog.CostPerCall.Name, 0.0061, 0.0062, 0.41),
+            Row(MetricCatalog.LatencyP95.Name, 2_300, 2_550, null),
+            Row(MetricCatalog.NegativeFeedbackRate.Name, 0.03, 0.05, 0.01, samples: 120))));
 
         string Verdict(string metric) => cut.Find($"[data-testid=compare-verdict-{metric}]").TextContent.Trim();
-        Assert.Equal("worse, p = 0.0030", Verdict(Comparison.ErrorRate));
-        Assert.Equal("better, p < 0.001", Verdict(Comparison.QualityMean)); // quality going up is better
-        Assert.Equal("no clear difference, p = 0.410", Verdict(Comparison.CostPerCall));
-        Assert.Equal("no test for a percentile", Verdict(Comparison.LatencyP95));
-        Assert.Equal("not enough data (120 of 200 samples)", Verdict(Comparison.NegativeFeedbackRate));
+        Assert.Equal("worse, p = 0.0030", Verdict(MetricCatalog.ErrorRate.Name));
+        Assert.Equal("better, p < 0.001", Verdict(MetricCatalog.QualityMean.Name)); // quality going up is better
+        Assert.Equal("no clear difference, p = 0.410", Verdict(MetricCatalog.CostPerCall.Name));
+        Assert.Equal("no test for a percentile", Verdict(MetricCatalog.LatencyP95.Name));
+        Assert.Equal("not enough data (120 of 200 samples)", Verdict(MetricCatalog.NegativeFeedbackRate.Name));
 
-        var errors = cut.Find($"[data-testid=compare-row-{Comparison.ErrorRate}]").TextContent;
+        var errors = cut.Find($"[data-testid=compare-row-{MetricCatalog.ErrorRate.Name}]").TextContent;
         Assert.Contains("2.00 %", errors, StringComparison.Ordinal);
         Assert.Contains("4.43 %", errors, StringComparison.Ordinal);
         Assert.Contains("+2.43 pp", errors, StringComparison.Ordinal);
         Assert.Contains("+121.5 %", errors, StringComparison.Ordinal);
         Assert.Contains("+1.00 pp to +3.86 pp", errors, StringComparison.Ordinal);
-        Assert.Contains("mud-chip-color-error", cut.Find($"[data-testid=compare-verdict-{Comparison.ErrorRate}]").ClassName, StringComparison.Ordinal);
+        Assert.Contains("mud-chip-color-error", cut.Find($"[data-testid=compare-verdict-{MetricCatalog.ErrorRate.Name}]").ClassName, StringComparison.Ordinal);
     }
 
     [Fact]
     public void ACandidateWithoutData_SaysSo()
     {
-        var empty = new ComparisonRow(Comparison.ErrorRate, 0.02, null, null, null, null, null, null, 500, 0, false);
+        var empty = new ComparisonRow(MetricCatalog.ErrorRate.Name, 0.02, null, null, null, null, null, null, 500, 0, false);
         var cut = Render<ComparisonTable>(p => p.Add(c => c.Answer, Answer(empty)));
-        Assert.Equal("no data yet", cut.Find($"[data-testid=compare-verdict-{Comparison.ErrorRate}]").TextContent.Trim());
-        Assert.Contains("–", cut.Find($"[data-testid=compare-candidate-{Comparison.ErrorRate}]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("no data yet", cut.Find($"[data-testid=compare-verdict-{MetricCatalog.ErrorRate.Name}]").TextContent.Trim());
+        Assert.Contains("–", cut.Find($"[data-testid=compare-candidate-{MetricCatalog.ErrorRate.Name}]").TextContent, StringComparison.Ordinal);
     }
 
     [Fact]
     public void Csv_HoldsTheRawNumbersAndTheSameWords()
     {
-        var answer = Answer(Row(Comparison.ErrorRate, 0.02, 0.0443, 0.003, low: 0.01, high: 0.0386));
+        var answer = Answer(Row(MetricCatalog.ErrorRate.Name, 0.02, 0.0443, 0.003, low: 0.01, high: 0.0386));
         var csv = ComparisonModel.ToCsv(answer);
         Assert.Contains("errorRate,0.02,0.0443,", csv, StringComparison.Ordinal);
         Assert.Contains(",0.003,1000,1000,true,\"worse, p = 0.0030\"", csv, StringComparison.Ordinal);

@@ -1,3 +1,4 @@
+using ModelConsole.Data.Models;
 using Microsoft.Extensions.DependencyInjection;
 using ModelConsole.Core.Ledger;
 using ModelConsole.Core.Simulation;

@@ -327,33 +327,6 @@ namespace ModelConsole.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<int>("Id"));
 
-                    b.Property<double?>("BaselineCostPerCallStdDevUsd")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("BaselineCostPerCallUsd")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("BaselineErrorRate")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("BaselineLatencyP50Ms")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("BaselineLatencyP95Ms")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("BaselineNegativeFeedbackRate")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("BaselineQualityMean")
-                        .HasColumnType("double precision");
-
-                    b.Property<double?>("BaselineQualityStdDev")
-                        .HasColumnType("double precision");
-
-                    b.Property<long?>("BaselineSamples")
-                        .HasColumnType("bigint");
-
                     b.Property<string>("BundleHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -393,9 +366,6 @@ namespace ModelConsole.Data.Migrations.Postgres
 
                     b.Property<int>("FamilyId")
                         .HasColumnType("integer");
-
-                    b.Property<bool>("HasBaseline")
-                        .HasColumnType("boolean");
 
                     b.Property<string>("Justification")
                         .HasColumnType("text");
@@ -445,6 +415,9 @@ namespace ModelConsole.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
+
+                    b.Property<string>("RegisteredBaseline")
+                        .HasColumnType("text");
 
                     b.Property<bool>("RolledBack")
                         .HasColumnType("boolean");
@@ -827,11 +800,17 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<double>("LatencySumMs")
                         .HasColumnType("double precision");
 
+                    b.Property<long>("Mirrored")
+                        .HasColumnType("bigint");
+
                     b.Property<long>("NegativeFeedback")
                         .HasColumnType("bigint");
 
                     b.Property<long>("OutputTokens")
                         .HasColumnType("bigint");
+
+                    b.Property<double>("OutputTokensSumSquares")
+                        .HasColumnType("double precision");
 
                     b.Property<long>("PositiveFeedback")
                         .HasColumnType("bigint");

@@ -312,33 +312,6 @@ namespace ModelConsole.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("INTEGER");
 
-                    b.Property<double?>("BaselineCostPerCallStdDevUsd")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("BaselineCostPerCallUsd")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("BaselineErrorRate")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("BaselineLatencyP50Ms")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("BaselineLatencyP95Ms")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("BaselineNegativeFeedbackRate")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("BaselineQualityMean")
-                        .HasColumnType("REAL");
-
-                    b.Property<double?>("BaselineQualityStdDev")
-                        .HasColumnType("REAL");
-
-                    b.Property<long?>("BaselineSamples")
-                        .HasColumnType("INTEGER");
-
                     b.Property<string>("BundleHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -377,9 +350,6 @@ namespace ModelConsole.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<int>("FamilyId")
-                        .HasColumnType("INTEGER");
-
-                    b.Property<bool>("HasBaseline")
                         .HasColumnType("INTEGER");
 
                     b.Property<string>("Justification")
@@ -429,6 +399,9 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<string>("Provider")
                         .IsRequired()
                         .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("RegisteredBaseline")
                         .HasColumnType("TEXT");
 
                     b.Property<bool>("RolledBack")
@@ -808,11 +781,17 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<double>("LatencySumMs")
                         .HasColumnType("REAL");
 
+                    b.Property<long>("Mirrored")
+                        .HasColumnType("INTEGER");
+
                     b.Property<long>("NegativeFeedback")
                         .HasColumnType("INTEGER");
 
                     b.Property<long>("OutputTokens")
                         .HasColumnType("INTEGER");
+
+                    b.Property<double>("OutputTokensSumSquares")
+                        .HasColumnType("REAL");
 
                     b.Property<long>("PositiveFeedback")
                         .HasColumnType("INTEGER");

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using ModelConsole.Core.Telemetry;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Components.Controls;
 using ModelConsole.Web.Services;
@@ -146,13 +147,8 @@ public sealed partial class Compare : IAsyncDisposable
         }
 
         var outcome = await Comparisons.CompareAsync(Family, null, Window, null, _stop.Token);
-        _view = outcome.View;
-        _empty = outcome switch
-        {
-            { FamilyNotFound: true } => $"There is no family named '{Family}'.",
-            { Conflict: { } conflict } => conflict.Replace("no candidate:", "no candidate to compare:", StringComparison.Ordinal),
-            _ => null,
-        };
+        _view = outcome.Value;
+        _empty = outcome.IsOk ? null : outcome.Problem!.Replace("no candidate:", "no candidate to compare:", StringComparison.Ordinal);
         _updatedAt = Clock.GetUtcNow().UtcDateTime;
         if (_view is { } view)
         {

@@ -4,6 +4,7 @@ using Microsoft.Extensions.Options;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Simulation;
 using ModelConsole.Core.Validation;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;

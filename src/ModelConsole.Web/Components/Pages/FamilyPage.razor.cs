@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Pipeline;
+using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Components.Dialogs;

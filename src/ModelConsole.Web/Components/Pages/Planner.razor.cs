@@ -2,7 +2,8 @@ using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.JSInterop;
-using ModelConsole.Data.Stores;
+using ModelConsole.Data.Models;
+using ModelConsole.Core.Metrics;
 using ModelConsole.Web.Services;
 using MudBlazor;
 using Plotly.Blazor;
@@ -18,7 +19,7 @@ public partial class Planner
     public required PlannerService PlannerService { get; init; }
 
     [Inject]
-    public required RegistryStore Registry { get; init; }
+    public required RegistryService Registry { get; init; }
 
     [Inject]
     public required NavigationManager Navigation { get; init; }
@@ -107,14 +108,21 @@ public partial class Planner
                 used.Add("traffic");
             }
 
-            var baseline = _inputs.Metric == "mean" ? _facts.QualityMean : _facts.ErrorRate;
+            if (_facts.MirrorPercent is { } mirror)
+            {
+                _inputs.MirrorPercent = mirror;
+                used.Add("mirror percent");
+            }
+
+            var metric = _inputs.Metric == "mean" ? MetricCatalog.QualityMean : MetricCatalog.ErrorRate;
+            var baseline = _facts.ValueOf(metric);
             if (baseline is > 0 and < 1 || (_inputs.Metric == "mean" && baseline is not null))
             {
                 _inputs.Baseline = Math.Round(baseline.Value, 6);
                 used.Add(_inputs.Metric == "mean" ? "quality mean" : "error rate");
             }
 
-            if (_inputs.Metric == "mean" && _facts.QualityStdDev is { } sd)
+            if (_inputs.Metric == "mean" && _facts.StdDevOf(metric) is { } sd)
             {
                 _inputs.StdDev = Math.Round(sd, 6);
             }
@@ -203,9 +211,9 @@ public partial class Planner
             var user = (await AuthenticationState).User;
             var perArm = _outcome.Plan.PerArmCeiling;
             var result = await PlannerService.AttachAsync(_candidate, perArm, $"from the planner: {_inputs.Metric}, MDE {_inputs.Mde} ({_inputs.MdeType}), α {_inputs.Alpha}, power {_inputs.Power}", user.Identity?.Name ?? "unknown", CancellationToken.None);
-            if (result.NotFound || result.Conflict is not null)
+            if (!result.IsOk)
             {
-                Snackbar.Add(result.Conflict ?? $"{_candidate} no longer exists.", Severity.Error);
+                Snackbar.Add(result.Problem!, Severity.Error);
             }
             else
             {

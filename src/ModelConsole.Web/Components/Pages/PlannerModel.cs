@@ -1,5 +1,6 @@
 using System.Globalization;
-using System.Text;
+using ModelConsole.Core.Validation;
+using ModelConsole.Web.Services;
 using ModelConsole.Core.Costs;
 using ModelConsole.Core.Statistics;
 
@@ -121,7 +122,7 @@ public static class PlannerModel
         }
 
         var request = Request(inputs, inputs.Mde!.Value);
-        try
+        var computed = Inputs.Check(() =>
         {
             var plan = SampleSizePlanner.Plan(request);
             var days = StudyDuration.ShadowDays(plan.PerArmCeiling, inputs.RequestsPerDay!.Value, inputs.MirrorPercent!.Value);
@@ -132,12 +133,18 @@ public static class PlannerModel
                 CostCurve = CostCurve(inputs, request),
                 PowerCurve = PowerCurve(request, plan.PerArm),
             };
-        }
-        catch (ArgumentOutOfRangeException ex)
+        }, field => field is "mde" or "baseline" or "stdDev" or "power" or "alpha" ? field : "mde");
+        if (computed.IsOk)
         {
-            errors[ex.ParamName is "mde" or "baseline" or "stdDev" or "power" or "alpha" ? ex.ParamName : "mde"] = ex.Message.Split(" (Parameter", 2)[0];
-            return outcome;
+            return computed.Value!;
         }
+
+        foreach (var (field, messages) in computed.Errors!.ToDictionary())
+        {
+            errors[field] = messages[0];
+        }
+
+        return outcome;
     }
 
     private static SampleSizeRequest Request(PlannerInputs inputs, double mde) => new(
@@ -185,54 +192,42 @@ public static class PlannerModel
     /// <summary>The plan and both curves as CSV (invariant culture), the numbers the page shows.</summary>
     public static string ToCsv(PlannerInputs inputs, PlannerOutcome outcome)
     {
-        var csv = new StringBuilder();
-        var c = CultureInfo.InvariantCulture;
-        csv.AppendLine("section,name,value");
+        ArgumentNullException.ThrowIfNull(inputs);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var csv = new CsvWriter().Row("section", "name", "value");
         foreach (var (key, value) in inputs.ToQuery().Where(q => q.Value is not null))
         {
-            csv.AppendLine(c, $"input,{key},{Escape(value!)}");
+            csv.Row("input", key, value);
         }
 
         if (outcome.Plan is { } plan)
         {
-            csv.AppendLine(c, $"plan,perArm,{plan.PerArmCeiling}");
-            csv.AppendLine(c, $"plan,perArmExact,{plan.PerArm:R}");
-            csv.AppendLine(c, $"plan,effectAbsolute,{plan.EffectAbsolute:R}");
-            csv.AppendLine(c, $"plan,days,{outcome.Days:R}");
-            csv.AppendLine(c, $"plan,shadowCallsPerDay,{outcome.Cost!.ShadowCallsPerDay:R}");
-            csv.AppendLine(c, $"plan,shadowCostPerDayUsd,{outcome.Cost.ShadowCostPerDay:R}");
-            csv.AppendLine(c, $"plan,shadowCostTotalUsd,{outcome.Cost.ShadowCostTotal:R}");
+            csv.Row("plan", "perArm", plan.PerArmCeiling)
+                .Row("plan", "perArmExact", plan.PerArm)
+                .Row("plan", "effectAbsolute", plan.EffectAbsolute)
+                .Row("plan", "days", outcome.Days)
+                .Row("plan", "shadowCallsPerDay", outcome.Cost!.ShadowCallsPerDay)
+                .Row("plan", "shadowCostPerDayUsd", outcome.Cost.ShadowCostPerDay)
+                .Row("plan", "shadowCostTotalUsd", outcome.Cost.ShadowCostTotal);
             if (outcome.Cost.TotalCostPerDay is { } bill)
             {
-                csv.AppendLine(c, $"plan,totalBillPerDayUsd,{bill:R}");
-                csv.AppendLine(c, $"plan,totalBillTotalUsd,{outcome.Cost.TotalCostTotal:R}");
+                csv.Row("plan", "totalBillPerDayUsd", bill).Row("plan", "totalBillTotalUsd", outcome.Cost.TotalCostTotal);
             }
 
-            csv.AppendLine(c, $"plan,method,{Escape(plan.Method)}");
+            csv.Row("plan", "method", plan.Method);
         }
 
         foreach (var p in outcome.CostCurve)
         {
-            csv.AppendLine(c, $"costCurve,relativeEffectPercent={p.X:R},{p.Y:R}");
+            csv.Row("costCurve", "relativeEffectPercent=" + CsvWriter.Cell(p.X), p.Y);
         }
 
         foreach (var p in outcome.PowerCurve)
         {
-            csv.AppendLine(c, $"powerCurve,perArm={p.X:R},{p.Y:R}");
+            csv.Row("powerCurve", "perArm=" + CsvWriter.Cell(p.X), p.Y);
         }
 
         return csv.ToString();
-    }
-
-    // Quoted when needed; a leading = + - @ is defused so a spreadsheet never reads a value as a formula.
-    private static string Escape(string value)
-    {
-        if (value.Length > 0 && value[0] is '=' or '+' or '-' or '@' && !double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
-        {
-            value = "'" + value;
-        }
-
-        return value.IndexOfAny([',', '"', '\n', '\r']) >= 0 ? "\"" + value.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"" : value;
     }
 
     private static void Check(bool ok, string field, string message, Dictionary<string, string> errors)

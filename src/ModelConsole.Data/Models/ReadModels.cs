@@ -1,7 +1,8 @@
 using System.Text.Json;
 using ModelConsole.Core.Bundles;
+using ModelConsole.Core.Thresholds;
 
-namespace ModelConsole.Data.Stores;
+namespace ModelConsole.Data.Models;
 
 public sealed record CanaryInfo(string Bundle, double Percent);
 
@@ -100,4 +101,34 @@ public sealed record BundleQuery(
 {
     public const string SortNewest = "createdAt";
     public const int MaxTake = 500;
+}
+
+/// <summary>A family's rules and their version (the ETag of <c>GET /families/{family}/rules</c>).</summary>
+public sealed record FamilyRules(int FamilyId, string Family, long Version, IReadOnlyList<Rule> Rules);
+
+/// <summary>An alert as the API, the pages and the hub show it (API.md "Rules and alerts").</summary>
+public sealed record AlertRecord(
+    long Id,
+    string Family,
+    string Bundle,
+    long RuleId,
+    string Metric,
+    string Action,
+    double? Observed,
+    double? Limit,
+    string Reference,
+    string Derivation,
+    string State,
+    DateTime RaisedAt,
+    DateTime? AcknowledgedAt,
+    string? AcknowledgedBy,
+    string? Resolution,
+    DateTime? ResolvedAt,
+    string? ResolvedBy,
+    long? RollbackElapsedMs);
+
+/// <summary>Filters of the ledger, newest first.</summary>
+public sealed record LedgerQuery(string? Family = null, string? Bundle = null, string? Actor = null, bool? Automatic = null, DateTime? From = null, DateTime? To = null, int Take = 200)
+{
+    public const int MaxTake = 1000;
 }

@@ -1,0 +1,150 @@
+using System.Diagnostics;
+using ModelConsole.Core.Pipeline;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Core.Thresholds;
+using ModelConsole.Core.Validation;
+using ModelConsole.Data.Entities;
+using ModelConsole.Data.Models;
+using ModelConsole.Data.Stores;
+
+namespace ModelConsole.Web.Services;
+
+/// <summary>An alert was raised (API.md <c>alertRaised</c>).</summary>
+public sealed record AlertRaisedEvent(AlertRecord Alert);
+
+/// <summary>An alert was resolved or acknowledged (API.md <c>alertResolved</c> for the former).</summary>
+public sealed record AlertChangedEvent(AlertRecord Alert);
+
+/// <summary>
+/// Alerts as the API, the Alerts page, the bell and the evaluator use them: listing, acknowledging and resolving
+/// (each change announced on the live-event bus), and raising an alert for a rule that breached — rolling the family
+/// back through the pipeline, as <c>rule:&lt;id&gt;</c>, when the rule says so.
+/// </summary>
+public sealed class AlertsService(AlertStore store, PipelineService pipeline, LiveEvents live, ILogger<AlertsService> logger)
+{
+    /// <summary>The longest reason a manual resolution keeps.</summary>
+    public const int MaxReasonLength = 2000;
+
+    /// <summary>The states an alert list may be filtered by.</summary>
+    public static readonly IReadOnlyList<string> States = [AlertEntity.Firing, AlertEntity.Acknowledged, AlertEntity.Resolved];
+
+    /// <summary>Alerts whose rule is rolling their bundle back now: the rule resolves them itself, with the flip's time.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, bool> _rollingBack = new();
+
+    /// <summary>Alerts newest first, optionally by state.</summary>
+    public async Task<Outcome<IReadOnlyList<AlertRecord>>> ListAsync(string? state, int take, CancellationToken cancellationToken)
+    {
+        if (state is not null && !States.Contains(state))
+        {
+            return Outcome<IReadOnlyList<AlertRecord>>.Invalid("state", "state is firing, acknowledged or resolved.");
+        }
+
+        return Outcome<IReadOnlyList<AlertRecord>>.Ok(await store.ListAsync(state, take, cancellationToken));
+    }
+
+    /// <summary>One alert, or null.</summary>
+    public Task<AlertRecord?> GetAsync(long id, CancellationToken cancellationToken) => store.GetAsync(id, cancellationToken);
+
+    /// <summary>How many alerts are firing (the bell's badge).</summary>
+    public Task<int> FiringCountAsync(CancellationToken cancellationToken) => store.OpenCountAsync(cancellationToken);
+
+    /// <summary>Marks an alert as seen (a resolved one too: an automatic rollback's alert still wants a person's acknowledgement).</summary>
+    public async Task<Outcome<AlertRecord>> AcknowledgeAsync(long id, string actor, CancellationToken cancellationToken)
+    {
+        if (await store.AcknowledgeAsync(id, actor, cancellationToken) is not { } alert)
+        {
+            return Outcome<AlertRecord>.NotFound($"There is no alert {id}.");
+        }
+
+        live.Publish(new AlertChangedEvent(alert));
+        return Outcome<AlertRecord>.Ok(alert);
+    }
+
+    /// <summary>Resolves an alert by hand with a reason; a resolved one is answered as it is.</summary>
+    public async Task<Outcome<AlertRecord>> ResolveByHandAsync(long id, string? reason, string actor, CancellationToken cancellationToken)
+    {
+        reason = reason?.Trim();
+        if (string.IsNullOrEmpty(reason) || reason.Length > MaxReasonLength)
+        {
+            return Outcome<AlertRecord>.Invalid("reason", $"Say why the alert is resolved (up to {MaxReasonLength} characters).");
+        }
+
+        await ResolveAsync(id, "manual", actor, reason, null, cancellationToken);
+        return await store.GetAsync(id, cancellationToken) is { } alert ? Outcome<AlertRecord>.Ok(alert) : Outcome<AlertRecord>.NotFound($"There is no alert {id}.");
+    }
+
+    /// <summary>Resolves an alert and tells every dashboard; false when it was already resolved.</summary>
+    public async Task<bool> ResolveAsync(long id, string resolution, string actor, string? reason, long? rollbackElapsedMs, CancellationToken cancellationToken)
+    {
+        var (alert, changed) = await store.ResolveAsync(id, resolution, actor, reason, rollbackElapsedMs, cancellationToken);
+        if (changed && alert is not null)
+        {
+            live.Publish(new AlertChangedEvent(alert));
+        }
+
+        return changed;
+    }
+
+    /// <summary>A rolled-back bundle's open alerts are over: resolved as "rolledBack" (the acting rule's own resolves itself, with its time).</summary>
+    public async Task BundleRolledBackAsync(string bundle, string actor, CancellationToken cancellationToken)
+    {
+        foreach (var id in await store.OpenAlertIdsAsync(bundle, cancellationToken))
+        {
+            if (!_rollingBack.ContainsKey(id))
+            {
+                await ResolveAsync(id, "rolledBack", actor, "the bundle was rolled back", null, cancellationToken);
+            }
+        }
+    }
+
+    /// <summary>
+    /// Raises the alert of a rule that breached <c>consecutive</c> times (the database keeps one open per bundle and
+    /// rule), and for a rollback rule rolls the family back on the routing version the verdict was made on.
+    /// </summary>
+    public async Task RaiseAsync(string family, long routingVersion, TelemetryBundle bundle, Verdict verdict, long triggeredAt, DateTime now, CancellationToken cancellationToken)
+    {
+        var rule = verdict.Rule;
+        var raised = await store.RaiseAsync(new AlertEntity
+        {
+            FamilyId = bundle.FamilyId, Family = family, BundleId = bundle.Id, Bundle = bundle.Name, RuleId = rule.Id,
+            Metric = rule.Metric.Name, Action = RuleNames.Of(rule.Action), Observed = Finite(verdict.Observed), Limit = Finite(verdict.Limit),
+            Reference = verdict.Reference, Derivation = Truncate(verdict.Derivation, 2000), State = AlertEntity.Firing, RaisedAt = now,
+        }, cancellationToken);
+        if (raised is null)
+        {
+            return; // already open: the database keeps one
+        }
+
+        live.Publish(new AlertRaisedEvent(raised));
+        if (rule.Action != RuleAction.Rollback)
+        {
+            return;
+        }
+
+        var actor = new PipelineActor(Core.Ledger.Actors.ForRule(rule.Id), MayOverride: false, IsRule: true);
+        var reason = Truncate($"rule {rule.Id} ({rule.Metric.Name}): {verdict.Derivation}", PipelineRules.MaxReasonLength);
+        _rollingBack[raised.Id] = true;
+        try
+        {
+            var outcome = await pipeline.RollbackAsync(family, new RollbackRequest(bundle.Name, reason, routingVersion), actor, cancellationToken);
+            var elapsed = (long)Stopwatch.GetElapsedTime(triggeredAt).TotalMilliseconds;
+            if (outcome?.Decision.Result is { Succeeded: true } result)
+            {
+                // The rollback's own event resolves the bundle's other open alerts; this one records how long the flip took.
+                await ResolveAsync(raised.Id, "rolledBack", actor.Name, result.Message, elapsed, cancellationToken);
+            }
+            else
+            {
+                logger.LogWarning("Rule {Rule} could not roll back {Bundle}: {Why}", rule.Id, bundle.Name, outcome?.Decision.Result?.Message ?? outcome?.Decision.Conflict);
+            }
+        }
+        finally
+        {
+            _rollingBack.TryRemove(raised.Id, out _);
+        }
+    }
+
+    private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;
+
+    private static string Truncate(string text, int max) => text.Length <= max ? text : text[..(max - 1)] + "…";
+}
