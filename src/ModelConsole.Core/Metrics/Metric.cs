@@ -265,6 +265,19 @@ public sealed class Metric
         };
     }
 
+    /// <summary>The unit as an axis names it: "%", "ms", "score", "USD", "tokens".</summary>
+    public string UnitLabel => Unit switch
+    {
+        MetricUnit.Share => "%",
+        MetricUnit.Milliseconds => "ms",
+        MetricUnit.Score => "score",
+        MetricUnit.Usd => "USD",
+        _ => "tokens",
+    };
+
+    /// <summary>What a value is multiplied by to be shown in <see cref="UnitLabel"/> (100 for a share).</summary>
+    public double DisplayScale => Unit == MetricUnit.Share ? 100 : 1;
+
     /// <summary>A value in the metric's unit: "2.00 %", "1,250 ms", "0.812", "$0.000420", "412.5 tokens"; "–" for none.</summary>
     public string Format(double? value) => value is not { } v ? "–" : Unit switch
     {

@@ -1,6 +1,11 @@
+using ModelConsole.Core.Metrics;
+
 namespace ModelConsole.Core.Telemetry;
 
-/// <summary>One step of a bundle's metrics (API.md "Telemetry": sums over the step; a metric without data is null).</summary>
+/// <summary>
+/// One step of a bundle's metrics (API.md "Telemetry": sums over the step; a metric without data is null), and every
+/// metric of the catalog by its name in <see cref="Metrics"/>.
+/// </summary>
 public sealed record MetricsPoint(
     DateTime T,
     long Requests,
@@ -12,7 +17,8 @@ public sealed record MetricsPoint(
     double? CostUsd,
     long InputTokens,
     long OutputTokens,
-    long NegativeFeedback);
+    long NegativeFeedback,
+    IReadOnlyDictionary<string, double?> Metrics);
 
 /// <summary>Turns minute rollups into steps aligned to multiples of the step since 00:00 UTC.</summary>
 public static class MetricsSeries
@@ -61,16 +67,23 @@ public static class MetricsSeries
         return steps.Values.Select(ToPoint).ToList();
     }
 
-    public static MetricsPoint ToPoint(MinuteRollup s) => new(
-        s.Minute,
-        s.Requests,
-        s.Errors,
-        s.Requests == 0 ? null : (double)s.Errors / s.Requests,
-        s.LatencyPercentile(0.50),
-        s.LatencyPercentile(0.95),
-        s.QualityCount == 0 ? null : s.QualitySum / s.QualityCount,
-        s.CostCount == 0 ? null : s.CostSum,
-        s.InputTokens,
-        s.OutputTokens,
-        s.NegativeFeedback);
+    /// <summary>A step's point: its sums, and each catalog metric's value (the named fields are the API's first ones).</summary>
+    public static MetricsPoint ToPoint(MinuteRollup s)
+    {
+        ArgumentNullException.ThrowIfNull(s);
+        var metrics = MetricCatalog.All.ToDictionary(m => m.Name, m => m.ValueOf(s), StringComparer.Ordinal);
+        return new(
+            s.Minute,
+            s.Requests,
+            s.Errors,
+            metrics[MetricCatalog.ErrorRate.Name],
+            metrics[MetricCatalog.LatencyP50.Name],
+            metrics[MetricCatalog.LatencyP95.Name],
+            metrics[MetricCatalog.QualityMean.Name],
+            s.CostCount == 0 ? null : s.CostSum,
+            s.InputTokens,
+            s.OutputTokens,
+            s.NegativeFeedback,
+            metrics);
+    }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
+using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Web.Services;
 using Plotly.Blazor;
@@ -179,14 +180,39 @@ public sealed partial class LiveMetricsCharts
             YAxis = [new YAxis { Title = new Plotly.Blazor.LayoutLib.YAxisLib.Title { Text = unit }, GridColor = "rgba(128,128,128,0.2)", RangeMode = Plotly.Blazor.LayoutLib.YAxisLib.RangeModeEnum.ToZero }],
         };
 
-        public static List<ChartView> All() =>
-        [
-            new("requests", "Requests per minute", "requests", ("requests", p => p.Requests)),
-            new("error-rate", "Error rate", "%", ("error rate", p => p.ErrorRate * 100)),
-            new("latency", "Latency: p50 (blue) and p95 (amber)", "ms", ("p50", p => p.LatencyP50Ms), ("p95", p => p.LatencyP95Ms)),
-            new("cost", "Cost per minute", "USD", ("cost", p => p.CostUsd)),
-            new("quality", "Quality (scored calls)", "mean score", ("quality", p => p.QualityMean)),
-        ];
+        /// <summary>
+        /// Requests and cost per minute, then the catalog's charted metrics: the latency percentiles together on one
+        /// chart, every other metric on its own (a new metric is charted without a line here).
+        /// </summary>
+        public static List<ChartView> All()
+        {
+            var charts = new List<ChartView> { new("requests", "Requests per minute", "requests", ("requests", p => p.Requests)) };
+            var percentiles = MetricCatalog.Charted.Where(m => m.Kind == MetricKind.Percentile).ToList();
+            if (percentiles.Count > 0)
+            {
+                charts.Add(new("latency", "Latency: " + string.Join(" and ", percentiles.Select((m, i) => $"{Short(m)} ({ColorNames[i % ColorNames.Length]})")), "ms",
+                    percentiles.Select(m => (Short(m), Series(m))).ToArray()));
+            }
+
+            foreach (var metric in MetricCatalog.Charted.Where(m => m.Kind != MetricKind.Percentile))
+            {
+                charts.Add(new(KeyOf(metric), metric.Label, metric.UnitLabel, (metric.Label.ToLowerInvariant(), Series(metric))));
+            }
+
+            charts.Add(new("cost", "Cost per minute", "USD", ("cost", p => p.CostUsd)));
+            return charts;
+        }
+
+        private static readonly string[] ColorNames = ["blue", "amber"];
+
+        // Drawn in the unit people read (a share in percent).
+        private static Func<MetricsPoint, double?> Series(Metric metric) => p => p.Metrics.GetValueOrDefault(metric.Name) * metric.DisplayScale;
+
+        private static string Short(Metric metric) => metric.Label.Replace("Latency ", "", StringComparison.Ordinal);
+
+        // errorRate → error-rate, as the charts' test ids read.
+        private static string KeyOf(Metric metric) =>
+            string.Concat(metric.Name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : c.ToString()));
 
         public void Fill(IReadOnlyList<MetricsPoint> finished, MetricsPoint? current)
         {

@@ -128,7 +128,7 @@ public partial class FamilyPage : IDisposable
         var seenVersion = state.RoutingVersion;
         var bundleState = state.Find(bundle.Name)!;
         var active = state.InStage(Stage.Active)?.Name;
-        var gates = (bundle.Stage, action.To) is ("SHADOW", Stage.Canary) or ("CANARY", Stage.Active)
+        var gates = PipelineRules.IsGated(bundleState.Stage, action.To)
             ? PipelineRules.GatesFor(bundleState, await Pipeline.EvidenceAsync(state, CancellationToken.None))
             : [];
         var (title, impact, percentLabel, min, max, initial) = (bundle.Stage, action.To) switch
