@@ -34,14 +34,17 @@ public sealed record Evidence(IReadOnlyDictionary<string, BundleEvidence> Bundle
 /// <summary>Who asks: a person, a key, or a rule; whether they may override failed gates.</summary>
 public sealed record PipelineActor(string Name, bool MayOverride, bool IsRule = false);
 
+/// <summary>A transition someone asks for: the bundle, its target stage and percent, a reason, an override, the version decided on.</summary>
 public sealed record TransitionRequest(
     string Bundle, Stage To, double? Percent = null, double? MirrorPercent = null, string? Reason = null, bool Override = false, long? ExpectedRoutingVersion = null);
 
+/// <summary>A rollback someone (or a rule) asks for: the target (or the default one), a reason, the version decided on.</summary>
 public sealed record RollbackRequest(string? Bundle, string? Reason, long? ExpectedRoutingVersion = null);
 
 /// <summary>One checked condition of a promotion, as the confirmation dialog and the 409 list them.</summary>
 public sealed record Gate(string Name, bool Passed, string Detail);
 
+/// <summary>Why a pipeline request changed nothing.</summary>
 public enum PipelineFailure
 {
     /// <summary>400: the request itself is malformed.</summary>

@@ -3,16 +3,19 @@ using ModelConsole.Core.Bundles;
 
 namespace ModelConsole.Core.Routing;
 
+/// <summary>A family's canary: its bundle and percent of subjects.</summary>
 public sealed record CanaryRoute(string Bundle, double Percent)
 {
     internal int Threshold { get; } = Bucketing.Threshold(Percent);
 }
 
+/// <summary>A family's shadow: its bundle and the percent of requests mirrored to it.</summary>
 public sealed record ShadowRoute(string Bundle, double MirrorPercent)
 {
     internal int Threshold { get; } = Bucketing.Threshold(MirrorPercent);
 }
 
+/// <summary>A family's running experiment: its id (the bucketing salt), its arms and arm B's share.</summary>
 public sealed record ExperimentRoute(string Id, string ArmA, string ArmB, double SplitBPercent)
 {
     internal int Threshold { get; } = Bucketing.Threshold(SplitBPercent);
@@ -35,6 +38,7 @@ public sealed record FamilyRoute(
     public string? Candidate => Canary?.Bundle ?? Shadow?.Bundle;
 }
 
+/// <summary>Whether a subject could be routed.</summary>
 public enum RouteOutcome
 {
     Served,

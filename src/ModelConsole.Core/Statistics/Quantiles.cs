@@ -9,8 +9,12 @@ internal static class Quantiles
     /// <summary>z with P(Z ≤ z) = p.</summary>
     public static double Z(double p) => Normal.InvCDF(0, 1, p);
 
-    /// <summary>t with P(T ≤ t) = p for ν degrees of freedom (fractional allowed).</summary>
-    public static double T(double p, double degreesOfFreedom) => StudentT.InvCDF(0, 1, degreesOfFreedom, p);
+    /// <summary>
+    /// t with P(T ≤ t) = p for ν degrees of freedom (fractional allowed). Past 10⁸ degrees of freedom the t quantile is
+    /// the normal one to far better than any plan needs, and MathNet's search no longer converges there.
+    /// </summary>
+    public static double T(double p, double degreesOfFreedom) =>
+        degreesOfFreedom > 1e8 ? Z(p) : StudentT.InvCDF(0, 1, degreesOfFreedom, p);
 
     /// <summary>The critical value of a test of size α split over the given tails: z_{1 − α/sides}.</summary>
     public static double CriticalZ(double alpha, Sides sides) => -Z(alpha / (int)sides);
@@ -25,6 +29,11 @@ internal static class Quantiles
     public static double? IncreasingRoot(Func<double, double> f, double lower, double firstUpper, double limit)
     {
         var upper = Math.Max(firstUpper, lower * 2);
+        if (upper > limit)
+        {
+            return null; // the first guess already needs more than any plan may
+        }
+
         while (f(upper) < 0)
         {
             lower = upper;

@@ -132,3 +132,11 @@ public sealed record LedgerQuery(string? Family = null, string? Bundle = null, s
 {
     public const int MaxTake = 1000;
 }
+
+/// <summary>A key as the admin page lists it (never its secret or hash).</summary>
+public sealed record ApiKeyRecord(
+    int Id, string Name, string Prefix, IReadOnlyList<string> Scopes, bool Unlimited, DateTime CreatedAt, string CreatedBy,
+    DateTime? RevokedAt, string? RevokedBy, DateTime? LastUsedAt);
+
+/// <summary>The parts of a stored bundle.</summary>
+public sealed record BundleParts(string Name, string Family, string Provider, string ModelId, string Prompt, string CanonicalConfig, string PromptHash, string ConfigHash);

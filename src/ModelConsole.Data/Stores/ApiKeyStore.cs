@@ -6,10 +6,6 @@ using ModelConsole.Data.Models;
 
 namespace ModelConsole.Data.Stores;
 
-/// <summary>A key as the admin page lists it (never its secret or hash).</summary>
-public sealed record ApiKeyRecord(
-    int Id, string Name, string Prefix, IReadOnlyList<string> Scopes, bool Unlimited, DateTime CreatedAt, string CreatedBy,
-    DateTime? RevokedAt, string? RevokedBy, DateTime? LastUsedAt);
 
 /// <summary>Storage of API keys; creation and revocation commit with their ledger record.</summary>
 public sealed class ApiKeyStore(IDbContextFactory<ModelConsoleDbContext> factory, TimeProvider clock)

@@ -323,6 +323,3 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
 
     private sealed record LiveBundle(int FamilyId, string Name, Stage Stage, double? Percent);
 }
-
-/// <summary>The parts of a stored bundle.</summary>
-public sealed record BundleParts(string Name, string Family, string Provider, string ModelId, string Prompt, string CanonicalConfig, string PromptHash, string ConfigHash);

@@ -17,7 +17,9 @@ public sealed record BaselineRequest(
     double? LatencyP95Ms,
     double? CostPerCallUsd,
     double? CostPerCallStdDevUsd,
-    double? NegativeFeedbackRate);
+    double? NegativeFeedbackRate,
+    double? OutputTokensMean = null,
+    double? OutputTokensStdDev = null);
 
 public sealed record FallbackRequest(string? Provider, string? ModelId);
 
@@ -56,7 +58,7 @@ public sealed record RegisterBundleRequest(
 
         var baseline = Baseline is { } b
             ? new Baseline(b.Samples, b.ErrorRate, b.QualityMean, b.QualityStdDev, b.LatencyP50Ms, b.LatencyP95Ms,
-                b.CostPerCallUsd, b.CostPerCallStdDevUsd, b.NegativeFeedbackRate)
+                b.CostPerCallUsd, b.CostPerCallStdDevUsd, b.NegativeFeedbackRate, b.OutputTokensMean, b.OutputTokensStdDev)
             : null;
         var fallbacks = Fallbacks?.Select(f => new FallbackTarget(f?.Provider!, f?.ModelId!)).ToList();
         var config = Config is { ValueKind: JsonValueKind.Null } ? null : Config;

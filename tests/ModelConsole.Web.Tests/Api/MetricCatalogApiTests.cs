@@ -98,7 +98,9 @@ public abstract class MetricCatalogApiTests(KeysFixture fixture)
             new { metric = "latencyP95", action = "alert", minSamples = 300 },
         });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        await _client.PostOkAsync("/api/v1/telemetry", new { events = Calls(family + "-v1", 300, 100, "a").Concat(Calls(family + "-v2", 200, 100, "s")) }, HttpStatusCode.Accepted);
+        // Stamped now: the samples gate counts from the minute the shadow began, which a few seconds back may precede.
+        var now = DateTime.UtcNow;
+        await _client.PostOkAsync("/api/v1/telemetry", new { events = Calls(family + "-v1", 300, 100, "a", at: now).Concat(Calls(family + "-v2", 200, 100, "s", at: now)) }, HttpStatusCode.Accepted);
 
         var refused = await _client.PostAsJsonAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "CANARY", percent = 5 });
         Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);

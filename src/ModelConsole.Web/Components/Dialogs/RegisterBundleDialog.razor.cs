@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Components;
 using ModelConsole.Data.Models;
-using ModelConsole.Data.Stores;
 using ModelConsole.Web.Services;
 using MudBlazor;
 

@@ -3,7 +3,6 @@ using System.Text.RegularExpressions;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Models;
-using ModelConsole.Data.Stores;
 
 namespace ModelConsole.Web.Components.Dialogs;
 

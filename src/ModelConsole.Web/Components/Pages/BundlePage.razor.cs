@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using ModelConsole.Data.Models;
-using ModelConsole.Data.Stores;
 using ModelConsole.Web.Services;
 using MudBlazor;
 

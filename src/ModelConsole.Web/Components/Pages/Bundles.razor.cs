@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Data.Models;
-using ModelConsole.Data.Stores;
 using ModelConsole.Web.Components.Dialogs;
 using ModelConsole.Web.Services;
 using MudBlazor;

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Components;
 using Microsoft.JSInterop;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Data.Models;
-using ModelConsole.Data.Stores;
 using ModelConsole.Web.Components.Controls;
 using ModelConsole.Web.Services;
 using Plotly.Blazor;

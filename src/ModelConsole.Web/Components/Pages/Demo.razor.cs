@@ -5,7 +5,6 @@ using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Simulation;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Models;
-using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 using MudBlazor;

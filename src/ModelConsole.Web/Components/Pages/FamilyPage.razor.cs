@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Components;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Pipeline;
 using ModelConsole.Data.Models;
-using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Components.Dialogs;
 using ModelConsole.Web.Services;

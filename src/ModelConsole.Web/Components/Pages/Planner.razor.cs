@@ -75,6 +75,31 @@ public partial class Planner
         }
     }
 
+    private async Task MetricKindChangedAsync(string kind)
+    {
+        _inputs.Metric = kind;
+        _inputs.Of = null;
+        await PrefillAgainAsync();
+    }
+
+    private async Task SourceChangedAsync(string metric)
+    {
+        _inputs.Of = metric;
+        await PrefillAgainAsync();
+    }
+
+    // A new metric or source reads the family's reference for it again (no family: the fields keep what was typed).
+    private async Task PrefillAgainAsync()
+    {
+        if (_inputs.Family is { } family)
+        {
+            await LoadFactsAsync(family, prefill: true);
+        }
+
+        Recompute(updateUrl: true);
+        await RedrawAsync();
+    }
+
     private async Task FamilyChangedAsync(string? family)
     {
         _inputs.Family = family;
@@ -114,12 +139,12 @@ public partial class Planner
                 used.Add("mirror percent");
             }
 
-            var metric = _inputs.Metric == "mean" ? MetricCatalog.QualityMean : MetricCatalog.ErrorRate;
+            var metric = _inputs.Source;
             var baseline = _facts.ValueOf(metric);
             if (baseline is > 0 and < 1 || (_inputs.Metric == "mean" && baseline is not null))
             {
                 _inputs.Baseline = Math.Round(baseline.Value, 6);
-                used.Add(_inputs.Metric == "mean" ? "quality mean" : "error rate");
+                used.Add(metric.Label.ToLowerInvariant());
             }
 
             if (_inputs.Metric == "mean" && _facts.StdDevOf(metric) is { } sd)

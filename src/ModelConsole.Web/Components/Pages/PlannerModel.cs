@@ -11,6 +11,17 @@ public sealed class PlannerInputs
 {
     public string? Family { get; set; }
     public string Metric { get; set; } = "proportion";
+
+    /// <summary>The catalog metric a family prefills the baseline from (its kind matches <see cref="Metric"/>); null for the default.</summary>
+    public string? Of { get; set; }
+
+    /// <summary>The catalog metric the baseline is read from: <see cref="Of"/> when it is of the right kind, else error rate or quality.</summary>
+    public ModelConsole.Core.Metrics.Metric Source =>
+        ModelConsole.Core.Metrics.MetricCatalog.TryGet(Of, out var m) && m.Kind == Kind ? m
+        : Kind == ModelConsole.Core.Metrics.MetricKind.Mean ? ModelConsole.Core.Metrics.MetricCatalog.QualityMean : ModelConsole.Core.Metrics.MetricCatalog.ErrorRate;
+
+    /// <summary>The catalog kind this plan compares.</summary>
+    public ModelConsole.Core.Metrics.MetricKind Kind => Metric == "mean" ? ModelConsole.Core.Metrics.MetricKind.Mean : ModelConsole.Core.Metrics.MetricKind.Rate;
     public double? Baseline { get; set; } = 0.02;
     public double? Mde { get; set; } = 0.2;
     public string MdeType { get; set; } = "relative";
@@ -25,12 +36,12 @@ public sealed class PlannerInputs
     public double? ActiveCostPerCallUsd { get; set; }
 
     private static readonly string[] Keys =
-        ["family", "metric", "baseline", "mde", "mdeType", "alpha", "power", "sides", "sd", "inflation", "rpd", "mirror", "cost", "activeCost"];
+        ["family", "metric", "of", "baseline", "mde", "mdeType", "alpha", "power", "sides", "sd", "inflation", "rpd", "mirror", "cost", "activeCost"];
 
     /// <summary>The inputs as query-string pairs (invariant culture), for a link that reopens the same plan.</summary>
     public IReadOnlyDictionary<string, string?> ToQuery() => new Dictionary<string, string?>
     {
-        ["family"] = Family, ["metric"] = Metric, ["baseline"] = N(Baseline), ["mde"] = N(Mde), ["mdeType"] = MdeType, ["alpha"] = N(Alpha),
+        ["family"] = Family, ["metric"] = Metric, ["of"] = Of, ["baseline"] = N(Baseline), ["mde"] = N(Mde), ["mdeType"] = MdeType, ["alpha"] = N(Alpha),
         ["power"] = N(Power), ["sides"] = Sides.ToString(CultureInfo.InvariantCulture), ["sd"] = N(StdDev), ["inflation"] = N(Inflation),
         ["rpd"] = N(RequestsPerDay), ["mirror"] = N(MirrorPercent), ["cost"] = N(ShadowCostPerCallUsd), ["activeCost"] = N(ActiveCostPerCallUsd),
     };
@@ -49,6 +60,7 @@ public sealed class PlannerInputs
             Text(key) is { } v ? (double.TryParse(v, NumberStyles.Float, CultureInfo.InvariantCulture, out var d) && double.IsFinite(d) ? d : fallback) : null;
         inputs.Family = Text("family");
         inputs.Metric = Text("metric") is "mean" ? "mean" : "proportion";
+        inputs.Of = ModelConsole.Core.Metrics.MetricCatalog.TryGet(Text("of"), out var of) ? of.Name : null;
         inputs.Baseline = Number("baseline", inputs.Baseline);
         inputs.Mde = Number("mde", inputs.Mde);
         inputs.MdeType = Text("mdeType") is "absolute" ? "absolute" : "relative";

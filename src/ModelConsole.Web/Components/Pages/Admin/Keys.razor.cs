@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Models;
-using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 using MudBlazor;
