@@ -23,6 +23,7 @@ public abstract class ModelConsoleDbContext(DbContextOptions options) : Identity
     public DbSet<RollupErrorEntity> RollupErrors => Set<RollupErrorEntity>();
     public DbSet<RuleEntity> Rules => Set<RuleEntity>();
     public DbSet<AlertEntity> Alerts => Set<AlertEntity>();
+    public DbSet<RuleStateEntity> RuleStates => Set<RuleStateEntity>();
     public DbSet<ExperimentEntity> Experiments => Set<ExperimentEntity>();
 
     protected override void OnModelCreating(ModelBuilder builder)

@@ -21,6 +21,7 @@ builder.Services.AddSingleton<PipelineService>();
 builder.Services.AddSingleton<LiveEvents>();
 builder.Services.AddSingleton<TelemetryService>();
 builder.Services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<TelemetryService>());
+builder.Services.AddSingleton<ExpensiveReads>();
 builder.Services.AddSingleton<FamilyReferenceService>();
 builder.Services.AddSingleton<PlannerService>();
 builder.Services.AddSingleton<ComparisonService>();
@@ -52,6 +53,9 @@ builder.Services.ConfigureHttpJsonOptions(o =>
 {
     o.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never;
     o.SerializerOptions.NumberHandling = JsonNumberHandling.Strict;
+    // {"events":[…],"events":[]} is refused, not silently read as its last value.
+    o.SerializerOptions.AllowDuplicateProperties = false;
+    o.SerializerOptions.Converters.Add(new JsonBodies.FiniteDoubleConverter());
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
 });
 builder.Services.AddOpenApi();
@@ -67,6 +71,7 @@ app.UseRouting();
 app.UseAuthentication();
 app.UseRateLimiter();
 app.UseAuthorization();
+app.UseJsonBodies();
 app.UseAntiforgery();
 
 // Nothing is anonymous but the sign-in page, its assets and the health probes.

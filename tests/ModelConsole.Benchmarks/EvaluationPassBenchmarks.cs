@@ -43,12 +43,15 @@ public class EvaluationPassBenchmarks
         services.AddOptions<PipelineOptions>();
         services.AddSingleton<LiveEvents>();
         services.AddSingleton<RoutingSnapshot>();
+        services.AddSingleton<ExpensiveReads>();
         services.AddSingleton<TelemetryService>();
         services.AddSingleton<PipelineService>();
+        services.AddSingleton<AlertsService>();
         services.AddSingleton<EvaluationService>();
         _services = services.BuildServiceProvider();
         _services.GetRequiredService<DatabaseMigrator>().MigrateAsync(CancellationToken.None).GetAwaiter().GetResult();
         Seed();
+        _services.GetRequiredService<AlertStore>().SeedMissingRulesAsync(CancellationToken.None).GetAwaiter().GetResult();
         _services.GetRequiredService<RoutingSnapshot>().RoutingVersionChangedAsync(CancellationToken.None).GetAwaiter().GetResult();
         _evaluation = _services.GetRequiredService<EvaluationService>();
         _telemetry = _services.GetRequiredService<TelemetryQueries>();

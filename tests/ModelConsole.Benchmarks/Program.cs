@@ -11,6 +11,7 @@ return args.FirstOrDefault() switch
     "ingest" => await IngestLoad.RunAsync(args[1..]),
     "bare-insert" => await IngestLoad.BareInsertAsync(args[1..]),
     "evaluation-pass" => await EvaluationPassBenchmarks.TimeAsync(args[1..]),
+    "heavy-reads" => await HeavyReads.RunAsync(args[1..]),
     _ => Run(args),
 };
 

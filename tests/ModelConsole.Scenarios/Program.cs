@@ -10,9 +10,15 @@ using Microsoft.Playwright;
 // canary fails 40 % of its calls. Measured from the moment that batch is acknowledged (202): (a) until `route` answers
 // v1 for a subject that v2 served, (b) until the "rolled back" toast is visible in a Chromium page on the family view.
 // Prints p50/p95/max of both; exits non-zero if a run does not roll back within 30 s.
+if (args is ["soak", var soakUrl, var soakKey, var minutesText, var pidText] && double.TryParse(minutesText, CultureInfo.InvariantCulture, out var minutes)
+    && minutes is > 0 and <= 240 && int.TryParse(pidText, out var consolePid))
+{
+    return await ModelConsole.Scenarios.Soak.RunAsync(soakUrl, soakKey, TimeSpan.FromMinutes(minutes), consolePid);
+}
+
 if (args is not ["rollback", var baseUrl, var key, var runsText] || !int.TryParse(runsText, out var runs) || runs is < 1 or > 200)
 {
-    Console.Error.WriteLine("usage: ModelConsole.Scenarios rollback BASE_URL API_KEY RUNS(1-200)");
+    Console.Error.WriteLine("usage: ModelConsole.Scenarios rollback BASE_URL API_KEY RUNS(1-200) | soak BASE_URL API_KEY MINUTES(0-240) CONSOLE_PID");
     return 2;
 }
 

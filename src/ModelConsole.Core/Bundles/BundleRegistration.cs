@@ -258,9 +258,9 @@ public static class BundleRegistration
 
     private static void CheckMoney(double value, string field, ValidationErrors errors)
     {
-        if (!double.IsFinite(value) || value < 0)
+        if (!double.IsFinite(value) || value < 0 || value > Limits.MaxPricePerMillionUsd)
         {
-            errors.Add(field, "A price must be a finite number of USD, zero or more.");
+            errors.Add(field, $"A price is a number of USD per million tokens from 0 to {Limits.MaxPricePerMillionUsd:N0}.");
         }
     }
 
@@ -286,7 +286,7 @@ public static class BundleRegistration
             CheckRange(value, "baseline." + metric.BaselineField, 0, metric.BaselineMaximum, errors);
             if (metric.BaselineStdDevField is { } spreadField)
             {
-                CheckRange(spread, "baseline." + spreadField, 0, double.MaxValue, errors);
+                CheckRange(spread, "baseline." + spreadField, 0, metric.BaselineMaximum, errors);
             }
         }
 

@@ -203,8 +203,8 @@ public sealed class Metric
     /// <summary>The spread's baseline field, for a mean.</summary>
     public string? BaselineStdDevField { get; init; }
 
-    /// <summary>The largest value a baseline may give it (1 for rates and scores).</summary>
-    public double BaselineMaximum { get; init; } = double.MaxValue;
+    /// <summary>The largest value (and spread) a baseline may give it: 1 for rates and scores, the ingest's bounds for the rest.</summary>
+    public double BaselineMaximum { get; init; } = Validation.Limits.MaxValue;
 
     /// <summary>A raw call's value (0 or 1 for a rate): the Y of per-subject folds.</summary>
     public Expression<Func<CallRecord, double>>? CallValue { get; init; }

@@ -23,7 +23,7 @@ public static class MetricCatalog
     public static readonly Metric LatencyP50 = new()
     {
         Name = "latencyP50", Label = "Latency p50", Kind = MetricKind.Percentile, Quantile = 0.50, HigherIsWorse = true, Unit = MetricUnit.Milliseconds,
-        BaselineValue = b => b.LatencyP50Ms, WithBaseline = (b, v, _) => b with { LatencyP50Ms = v }, BaselineField = "latencyP50Ms",
+        BaselineValue = b => b.LatencyP50Ms, WithBaseline = (b, v, _) => b with { LatencyP50Ms = v }, BaselineField = "latencyP50Ms", BaselineMaximum = TelemetryValidation.MaxLatencyMs,
     };
 
     /// <summary>95th percentile latency.</summary>
@@ -31,7 +31,7 @@ public static class MetricCatalog
     {
         Name = "latencyP95", Label = "Latency p95", Kind = MetricKind.Percentile, Quantile = 0.95, HigherIsWorse = true, Unit = MetricUnit.Milliseconds,
         Judged = true,
-        BaselineValue = b => b.LatencyP95Ms, WithBaseline = (b, v, _) => b with { LatencyP95Ms = v }, BaselineField = "latencyP95Ms",
+        BaselineValue = b => b.LatencyP95Ms, WithBaseline = (b, v, _) => b with { LatencyP95Ms = v }, BaselineField = "latencyP95Ms", BaselineMaximum = TelemetryValidation.MaxLatencyMs,
     };
 
     /// <summary>Mean quality score over the calls a judge scored.</summary>
@@ -52,7 +52,7 @@ public static class MetricCatalog
         MeasuredCalls = "priced calls", Judged = true, Experimented = true,
         FromRollup = r => new Moments(r.CostCount, r.CostSum, r.CostSumSquares),
         BaselineValue = b => b.CostPerCallUsd, BaselineStdDev = b => b.CostPerCallStdDevUsd, WithBaseline = (b, v, s) => b with { CostPerCallUsd = v, CostPerCallStdDevUsd = s },
-        BaselineField = "costPerCallUsd", BaselineStdDevField = "costPerCallStdDevUsd",
+        BaselineField = "costPerCallUsd", BaselineStdDevField = "costPerCallStdDevUsd", BaselineMaximum = Validation.Limits.MaxCostPerCallUsd,
         CallValue = c => c.CostUsd ?? 0, CallMeasured = c => c.CostUsd != null ? 1 : 0,
     };
 
@@ -73,7 +73,7 @@ public static class MetricCatalog
         Judged = true, Experimented = true,
         FromRollup = r => new Moments(r.Requests, r.OutputTokens, r.OutputTokensSumSquares),
         BaselineValue = b => b.OutputTokensMean, BaselineStdDev = b => b.OutputTokensStdDev, WithBaseline = (b, v, s) => b with { OutputTokensMean = v, OutputTokensStdDev = s },
-        BaselineField = "outputTokensMean", BaselineStdDevField = "outputTokensStdDev",
+        BaselineField = "outputTokensMean", BaselineStdDevField = "outputTokensStdDev", BaselineMaximum = TelemetryValidation.MaxTokens,
         CallValue = c => c.OutputTokens, CallMeasured = c => 1,
     };
 

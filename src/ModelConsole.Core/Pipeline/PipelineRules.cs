@@ -83,6 +83,13 @@ public static class PipelineRules
         else
         {
             target = DefaultRollbackTarget(family);
+            if (target is { Stage: Stage.Active } && request.ExpectedRoutingVersion is null)
+            {
+                // Replacing production is never the side effect of a repeated request: two retries used to roll back two generations.
+                return Fail(family, PipelineFailure.NotAllowed,
+                    $"The family '{family.Family}' has no candidate, so this would roll back its ACTIVE bundle '{target.Name}' to the last known good: "
+                    + "name it in 'bundle', or send the 'expectedRoutingVersion' you decided on.");
+            }
         }
 
         var live = target is { } t && t.Stage.IsLive();

@@ -28,6 +28,12 @@ public sealed class MinuteRollup(int bundleId, DateTime minute)
     /// <summary>Shadow calls (mirrored requests, <c>shadowOf</c> set): part of <see cref="Requests"/>, not of a family's served traffic.</summary>
     public long Mirrored { get; set; }
 
+    /// <summary>
+    /// When the newest of these events reached the console (a maximum, not a sum). A rule counts a breach only on a
+    /// window that holds events newer than the last counted one: read from the rollups, it survives a restart.
+    /// </summary>
+    public DateTime? NewestReceivedAt { get; set; }
+
     /// <summary>Requests served to users: all but the mirrored ones.</summary>
     public long Served => Requests - Mirrored;
 
@@ -100,6 +106,11 @@ public sealed class MinuteRollup(int bundleId, DateTime minute)
         foreach (var field in RollupField.All)
         {
             field.Merge(this, other);
+        }
+
+        if (other.NewestReceivedAt is { } received && !(NewestReceivedAt >= received))
+        {
+            NewestReceivedAt = received;
         }
 
         foreach (var (bucket, count) in other.Latency)
@@ -219,7 +230,8 @@ public sealed class RollupField
 /// <summary>Folds accepted events into per-bundle per-minute rollups.</summary>
 public static class RollupFold
 {
-    public static IReadOnlyCollection<MinuteRollup> Fold(IEnumerable<AcceptedEvent> events)
+    /// <summary>The accepted events per bundle and minute; each rollup's newest arrival is <paramref name="receivedAt"/> when given.</summary>
+    public static IReadOnlyCollection<MinuteRollup> Fold(IEnumerable<AcceptedEvent> events, DateTime? receivedAt = null)
     {
         var rollups = new Dictionary<(int, DateTime), MinuteRollup>();
         foreach (var accepted in events)
@@ -227,7 +239,7 @@ public static class RollupFold
             var key = (accepted.Bundle.Id, MinuteRollup.MinuteOf(accepted.Timestamp));
             if (!rollups.TryGetValue(key, out var rollup))
             {
-                rollup = new MinuteRollup(key.Item1, key.Item2);
+                rollup = new MinuteRollup(key.Item1, key.Item2) { NewestReceivedAt = receivedAt };
                 rollups[key] = rollup;
             }
 

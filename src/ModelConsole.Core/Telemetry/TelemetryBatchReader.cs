@@ -58,10 +58,16 @@ public static class TelemetryBatchReader
         List<TelemetryEvent?>? events = null;
         List<int> notObjects = [];
         var names = new NameCache();
+        var sawBatchId = false;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             if (reader.ValueTextEquals("events"u8))
             {
+                if (events is not null)
+                {
+                    return NotABatch("'events' appears more than once: a batch has one events array.");
+                }
+
                 reader.Read();
                 if (reader.TokenType != JsonTokenType.StartArray)
                 {
@@ -90,6 +96,12 @@ public static class TelemetryBatchReader
             }
             else if (reader.ValueTextEquals("batchId"u8))
             {
+                if (sawBatchId)
+                {
+                    return NotABatch("'batchId' appears more than once.");
+                }
+
+                sawBatchId = true;
                 reader.Read();
                 if (reader.TokenType == JsonTokenType.String && reader.ValueSpan.Length <= MaxStringLength)
                 {
@@ -131,11 +143,21 @@ public static class TelemetryBatchReader
     private static TelemetryEvent ReadEvent(ref Utf8JsonReader reader, NameCache names)
     {
         var e = new TelemetryEvent();
+        var seen = 0u;
         while (reader.Read() && reader.TokenType == JsonTokenType.PropertyName)
         {
             // Escaped property names are legal but rare; compare them unescaped.
             var field = reader.ValueIsEscaped ? FieldOf(Encoding.UTF8.GetBytes(reader.GetString()!)) : FieldOf(reader.ValueSpan);
             reader.Read();
+            if (field != Field.Unknown && (seen & (1u << (int)field)) != 0)
+            {
+                // A field given twice is ambiguous: the event is refused rather than read as its last value.
+                e.AddError(NameOf(field), "appears more than once in the event");
+                reader.Skip();
+                continue;
+            }
+
+            seen |= 1u << (int)field;
             switch (field)
             {
                 case Field.RequestId: e.RequestId = ReadString(ref reader, e, "requestId"); break;
@@ -184,6 +206,12 @@ public static class TelemetryBatchReader
         ShadowOf,
         Provider,
         Simulated,
+    }
+
+    private static string NameOf(Field field)
+    {
+        var name = field.ToString();
+        return char.ToLowerInvariant(name[0]) + name[1..];
     }
 
     private static Field FieldOf(ReadOnlySpan<byte> name) => name switch

@@ -74,9 +74,14 @@ public static class TelemetryValidation
             Add("cachedInputTokens", "must not exceed inputTokens (cached tokens are part of the input)");
         }
 
-        if (e.CostUsd < 0)
+        if (e.CostUsd is < 0 or > Limits.MaxCostPerCallUsd)
         {
-            Add("costUsd", "must not be negative");
+            Add("costUsd", $"must be between 0 and {Limits.MaxCostPerCallUsd:N0} USD");
+        }
+        else if (e.CostUsd is null && bundle?.Pricing is { } pricing && errors?.Has("inputTokens") != true && errors?.Has("outputTokens") != true
+                 && errors?.Has("cachedInputTokens") != true && CostOf(e, pricing) > Limits.MaxCostPerCallUsd)
+        {
+            Add("costUsd", $"the bundle's prices make this call cost more than {Limits.MaxCostPerCallUsd:N0} USD: check its tokens");
         }
 
         if (e.Success is null)

@@ -11,10 +11,13 @@ public sealed record RuleState(int Breaches, int Healthy, DateTime? LastCountedD
     /// <summary>
     /// The state after <paramref name="verdict"/>. A breach counts only when the window holds data newer than the last
     /// counted one (re-judging the same data is not new evidence); a pass clears the breaches; an inconclusive verdict
-    /// changes nothing. <c>Act</c> is true when the breaches reach the rule's <c>consecutive</c>.
+    /// changes nothing. <c>Act</c> is true when the breaches reach the rule's <c>consecutive</c>. Healthy verdicts are
+    /// counted up to <paramref name="healthyCap"/> (past the count that resolves an alert they say nothing more, and a
+    /// state that no longer changes is not written again).
     /// </summary>
-    public (RuleState State, bool Act) Next(Verdict verdict, DateTime? newestDataAt)
+    public (RuleState State, bool Act) Next(Verdict verdict, DateTime? newestDataAt, int healthyCap = int.MaxValue)
     {
+        ArgumentNullException.ThrowIfNull(verdict);
         switch (verdict.Kind)
         {
             case VerdictKind.Breach:
@@ -22,7 +25,7 @@ public sealed record RuleState(int Breaches, int Healthy, DateTime? LastCountedD
                 var next = isNew ? new RuleState(Breaches + 1, 0, newestDataAt) : this with { Healthy = 0 };
                 return (next, next.Breaches >= verdict.Rule.Consecutive);
             case VerdictKind.Pass:
-                return (new RuleState(0, Healthy + 1, LastCountedDataAt), false);
+                return (new RuleState(0, Math.Min(healthyCap, Healthy + 1), LastCountedDataAt), false);
             default:
                 return (this, false);
         }

@@ -67,3 +67,12 @@ internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<Experim
         b.HasOne<BundleEntity>().WithMany().HasForeignKey(x => x.ArmBId).OnDelete(DeleteBehavior.Restrict);
     }
 }
+
+internal sealed class RuleStateConfiguration : IEntityTypeConfiguration<RuleStateEntity>
+{
+    public void Configure(EntityTypeBuilder<RuleStateEntity> b)
+    {
+        b.ToTable("rule_states");
+        b.HasKey(x => new { x.BundleId, x.RuleId });
+    }
+}

@@ -49,3 +49,17 @@ public sealed class AlertEntity
     public string? ResolveReason { get; set; }
     public long? RollbackElapsedMs { get; set; }
 }
+
+/// <summary>
+/// A rule's memory for one bundle between evaluations (Core's <c>RuleState</c>): breaches in a row with the newest data
+/// the last counted one saw, and healthy verdicts in a row. Kept so a restart neither forgets a breach nor counts one twice.
+/// </summary>
+public sealed class RuleStateEntity
+{
+    public int BundleId { get; set; }
+    public long RuleId { get; set; }
+    public int Breaches { get; set; }
+    public int Healthy { get; set; }
+    public DateTime? LastCountedDataAt { get; set; }
+    public DateTime UpdatedAt { get; set; }
+}

@@ -59,6 +59,7 @@ public sealed class RollupEntity
     public long NegativeFeedback { get; set; }
     public long Simulated { get; set; }
     public long Mirrored { get; set; }
+    public DateTime? NewestReceivedAt { get; set; }
 }
 
 /// <summary>One latency bucket's count in a bundle's minute: histograms merge by adding rows.</summary>

@@ -19,8 +19,8 @@ public enum RulesWrite
 }
 
 /// <summary>
-/// Rules and alerts. A family's rules exist from its first read: a family that never had any gets API.md's defaults,
-/// written once (the version moves from 0 to 1 in the same statement that claims the write).
+/// Rules and alerts. A family's rules are written with it (API.md's defaults); families older than that get them once
+/// at start-up (<see cref="SeedMissingRulesAsync"/>). Reads never write.
 /// </summary>
 public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory, TimeProvider clock)
 {
@@ -31,21 +31,14 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var f = await db.Families.AsNoTracking().Where(x => x.Name == family).Select(x => new { x.Id, x.RulesVersion }).SingleOrDefaultAsync(cancellationToken);
-        if (f is null)
-        {
-            return null;
-        }
-
-        if (f.RulesVersion == 0)
-        {
-            await SeedDefaultsAsync(db, f.Id, cancellationToken);
-        }
-
-        return await ReadAsync(db, f.Id, family, cancellationToken);
+        return f is null ? null : await ReadAsync(db, f.Id, family, cancellationToken);
     }
 
-    /// <summary>Every family's rules in one read, for an evaluation pass (families without rules yet get their defaults first).</summary>
-    public async Task<IReadOnlyDictionary<string, FamilyRules>> AllRulesAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Gives every family that has never had rules API.md's defaults (families made before rules were written with
+    /// them); start-up calls it once, before the node is ready, so no read path writes.
+    /// </summary>
+    public async Task<int> SeedMissingRulesAsync(CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var unseeded = await db.Families.Where(f => f.RulesVersion == 0).Select(f => f.Id).ToListAsync(cancellationToken);
@@ -53,6 +46,14 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         {
             await SeedDefaultsAsync(db, id, cancellationToken);
         }
+
+        return unseeded.Count;
+    }
+
+    /// <summary>Every family's rules in one read, for an evaluation pass.</summary>
+    public async Task<IReadOnlyDictionary<string, FamilyRules>> AllRulesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
 
         // Rules change only with their family's version: only families whose version moved since the last pass (on
         // any node) are read again.
@@ -84,11 +85,6 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         if (f is null)
         {
             return (RulesWrite.UnknownFamily, null);
-        }
-
-        if (f.RulesVersion == 0)
-        {
-            await SeedDefaultsAsync(db, f.Id, cancellationToken);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -304,6 +300,40 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         return await db.Alerts.CountAsync(a => a.State == AlertEntity.Firing, cancellationToken);
     }
 
+    /// <summary>Every rule state kept, by bundle and rule (read once at start).</summary>
+    public async Task<IReadOnlyDictionary<(int Bundle, long Rule), RuleState>> RuleStatesAsync(CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.RuleStates.AsNoTracking().ToListAsync(cancellationToken);
+        return rows.ToDictionary(r => (r.BundleId, r.RuleId),
+            r => new RuleState(r.Breaches, r.Healthy, r.LastCountedDataAt is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null));
+    }
+
+    /// <summary>Keeps the rule states that changed in one evaluation (one upsert each, one transaction).</summary>
+    public async Task SaveRuleStatesAsync(IReadOnlyCollection<((int Bundle, long Rule) Key, RuleState State)> changed, CancellationToken cancellationToken)
+    {
+        if (changed.Count == 0)
+        {
+            return;
+        }
+
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        foreach (var ((bundle, rule), state) in changed)
+        {
+            await db.Database.ExecuteSqlAsync(
+                $"""
+                INSERT INTO rule_states ("BundleId", "RuleId", "Breaches", "Healthy", "LastCountedDataAt", "UpdatedAt")
+                VALUES ({bundle}, {rule}, {state.Breaches}, {state.Healthy}, {state.LastCountedDataAt}, {now})
+                ON CONFLICT ("BundleId", "RuleId") DO UPDATE SET "Breaches" = excluded."Breaches", "Healthy" = excluded."Healthy",
+                    "LastCountedDataAt" = excluded."LastCountedDataAt", "UpdatedAt" = excluded."UpdatedAt"
+                """, cancellationToken);
+        }
+
+        await transaction.CommitAsync(cancellationToken);
+    }
+
     private static async Task SeedDefaultsAsync(ModelConsoleDbContext db, int familyId, CancellationToken cancellationToken)
     {
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
@@ -314,6 +344,15 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
             return; // someone else seeded them
         }
 
+        AddDefaultRules(db, familyId);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        db.ChangeTracker.Clear();
+    }
+
+    /// <summary>Adds API.md's default rules of a new family to the context (saved with the caller's other changes).</summary>
+    internal static void AddDefaultRules(ModelConsoleDbContext db, int familyId)
+    {
         var errors = new ValidationErrors();
         var position = 0;
         foreach (var draft in RuleDraft.Defaults)
@@ -322,10 +361,6 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
             Fill(entity, draft.ToRule(0, errors)!, position++);
             db.Rules.Add(entity);
         }
-
-        await db.SaveChangesAsync(cancellationToken);
-        await transaction.CommitAsync(cancellationToken);
-        db.ChangeTracker.Clear();
     }
 
     private static async Task<FamilyRules> ReadAsync(ModelConsoleDbContext db, int familyId, string family, CancellationToken cancellationToken)

@@ -69,16 +69,28 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
-        db.Families.Add(new FamilyEntity
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var family = new FamilyEntity
         {
             Name = draft.Name!,
             Description = string.IsNullOrWhiteSpace(draft.Description) ? null : draft.Description.Trim(),
             Owner = string.IsNullOrWhiteSpace(draft.Owner) ? null : draft.Owner.Trim(),
             CreatedAt = now,
             CreatedBy = actor,
-        });
+            RulesVersion = 1,
+        };
+        db.Families.Add(family);
         db.Ledger.Add(new LedgerEntryEntity { At = now, Actor = actor, Action = LedgerActions.FamilyCreated, Family = draft.Name });
-        return await SaveUnlessDuplicateAsync(db, () => db.Families.AnyAsync(f => f.Name == draft.Name, cancellationToken), cancellationToken);
+        if (!await SaveUnlessDuplicateAsync(db, () => db.Families.AnyAsync(f => f.Name == draft.Name, cancellationToken), cancellationToken))
+        {
+            return false;
+        }
+
+        // A family starts with API.md's default rules, written with it: no read ever writes them later.
+        AlertStore.AddDefaultRules(db, family.Id);
+        await db.SaveChangesAsync(cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return true;
     }
 
     /// <summary>The stored facts a registration is checked against (Core decides with them).</summary>

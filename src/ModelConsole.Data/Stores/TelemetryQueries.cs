@@ -43,6 +43,26 @@ public sealed class TelemetryQueries(IDbContextFactory<ModelConsoleDbContext> fa
             b.PriceInputPerMillion is { } input && b.PriceOutputPerMillion is { } output ? new Pricing(input, output, b.PriceCachedInputPerMillion) : null);
     }
 
+    /// <summary>
+    /// Bundles by name in one query (the names sent as one array parameter): what ingest needs of each one that exists.
+    /// With <paramref name="names"/> null, every bundle (the catalog's warm-up at start).
+    /// </summary>
+    public async Task<IReadOnlyList<TelemetryBundle>> FindBundlesAsync(IReadOnlyCollection<string>? names, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var query = db.Bundles.AsNoTracking();
+        if (names is not null)
+        {
+            var list = names.Distinct(StringComparer.Ordinal).ToList();
+            query = query.Where(b => list.Contains(b.Name));
+        }
+
+        var rows = await query.Select(b => new { b.Id, b.FamilyId, b.Name, b.PriceInputPerMillion, b.PriceOutputPerMillion, b.PriceCachedInputPerMillion })
+            .ToListAsync(cancellationToken);
+        return rows.Select(b => new TelemetryBundle(b.Id, b.FamilyId, b.Name,
+            b.PriceInputPerMillion is { } input && b.PriceOutputPerMillion is { } output ? new Pricing(input, output, b.PriceCachedInputPerMillion) : null)).ToList();
+    }
+
     /// <summary>A bundle's requests from the minute holding <paramref name="since"/> on (0 for an unknown bundle).</summary>
     public async Task<long> RequestsSinceAsync(string bundle, DateTime since, CancellationToken cancellationToken)
     {
@@ -210,10 +230,6 @@ public sealed class TelemetryQueries(IDbContextFactory<ModelConsoleDbContext> fa
         public double X { get; init; }
     }
 
-    /// <summary>A bundle's minute rollups in [from, to), histograms and error types included.</summary>
-    public async Task<IReadOnlyList<MinuteRollup>> ReadRollupsAsync(int bundleId, DateTime from, DateTime to, CancellationToken cancellationToken) =>
-        (await ReadRollupsAsync([bundleId], from, to, cancellationToken)).GetValueOrDefault(bundleId) ?? [];
-
     /// <summary>
     /// Several bundles' rollups in [from, to) folded per bundle in the database (sums, and the latency histogram summed
     /// per bucket): what an evaluation pass judges, in two grouped queries whatever the number of minutes. Each total's
@@ -236,7 +252,7 @@ public sealed class TelemetryQueries(IDbContextFactory<ModelConsoleDbContext> fa
         await using (var sums = connection.CreateCommand())
         {
             sums.CommandText = $"""
-                SELECT "BundleId", MIN("Minute"), {SumsOfFields}
+                SELECT "BundleId", MIN("Minute"), MAX("NewestReceivedAt"), {SumsOfFields}
                 FROM rollups WHERE "BundleId" {idSet} AND "Minute" >= @from AND "Minute" < @to
                 GROUP BY "BundleId"
                 """;
@@ -244,8 +260,11 @@ public sealed class TelemetryQueries(IDbContextFactory<ModelConsoleDbContext> fa
             await using var reader = await sums.ExecuteReaderAsync(cancellationToken);
             while (await reader.ReadAsync(cancellationToken))
             {
-                var rollup = new MinuteRollup(reader.GetInt32(0), DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc));
-                ReadFields(reader, 2, rollup);
+                var rollup = new MinuteRollup(reader.GetInt32(0), DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc))
+                {
+                    NewestReceivedAt = reader.IsDBNull(2) ? null : DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc),
+                };
+                ReadFields(reader, 3, rollup);
                 totals[rollup.BundleId] = rollup;
             }
         }
@@ -271,56 +290,72 @@ public sealed class TelemetryQueries(IDbContextFactory<ModelConsoleDbContext> fa
         return totals;
     }
 
-    /// <summary>Several bundles' minute rollups in [from, to) in one set-based read (three queries), per bundle, by minute.</summary>
-    public async Task<IReadOnlyDictionary<int, IReadOnlyList<MinuteRollup>>> ReadRollupsAsync(IReadOnlyCollection<int> bundleIds, DateTime from, DateTime to, CancellationToken cancellationToken)
+    /// <summary>
+    /// A bundle's rollups in [from, to) folded per step in the database (steps aligned to multiples of
+    /// <paramref name="stepMinutes"/> since 00:00 UTC): one row per step with data, however many minutes it spans, so a
+    /// read of years at a day per step reads a few thousand rows, never millions. Each total's
+    /// <see cref="MinuteRollup.Minute"/> is its step's start.
+    /// </summary>
+    public async Task<IReadOnlyList<MinuteRollup>> ReadStepsAsync(int bundleId, DateTime from, DateTime to, int stepMinutes, CancellationToken cancellationToken)
     {
-        var byKey = new Dictionary<(int, DateTime), MinuteRollup>();
-        if (bundleIds.Count > 0)
+        ArgumentOutOfRangeException.ThrowIfLessThan(stepMinutes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(stepMinutes, 1440);
+        var steps = new Dictionary<long, MinuteRollup>();
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        var connection = db.Database.GetDbConnection();
+        // The epoch minute of each row, then its step's start: steps restart at every UTC midnight.
+        var epochMinute = IsSqlite ? "(CAST(strftime('%s', \"Minute\") AS INTEGER) / 60)" : "(CAST(EXTRACT(EPOCH FROM \"Minute\") AS BIGINT) / 60)";
+        var step = $"({epochMinute} - ({epochMinute} % 1440) % {stepMinutes})";
+        await using (var sums = connection.CreateCommand())
         {
-            await using var db = await factory.CreateDbContextAsync(cancellationToken);
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            var connection = db.Database.GetDbConnection();
-            var (idSet, ids) = IdSet(bundleIds);
-            await using (var rows = connection.CreateCommand())
+            sums.CommandText = $"""
+                SELECT {step} AS s, {SumsOfFields}
+                FROM rollups WHERE "BundleId" = @b AND "Minute" >= @from AND "Minute" < @to
+                GROUP BY s
+                """;
+            AddParameters(sums, ("@b", bundleId), ("@from", from), ("@to", to));
+            await using var reader = await sums.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                rows.CommandText = $"""
-                    SELECT "BundleId", "Minute", {Fields} FROM rollups
-                    WHERE "BundleId" {idSet} AND "Minute" >= @from AND "Minute" < @to
-                    """;
-                AddWindowParameters(rows, ids, from, to);
-                await using var reader = await rows.ExecuteReaderAsync(cancellationToken);
-                while (await reader.ReadAsync(cancellationToken))
-                {
-                    var rollup = new MinuteRollup(reader.GetInt32(0), DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc));
-                    ReadFields(reader, 2, rollup);
-                    byKey[(rollup.BundleId, rollup.Minute)] = rollup;
-                }
+                var start = reader.GetInt64(0);
+                var rollup = new MinuteRollup(bundleId, DateTime.UnixEpoch.AddMinutes(start));
+                ReadFields(reader, 1, rollup);
+                steps[start] = rollup;
             }
+        }
 
-            var ranged = db.RollupLatency.AsNoTracking().Where(r => bundleIds.Contains(r.BundleId) && r.Minute >= from && r.Minute < to);
-            foreach (var l in await ranged.ToListAsync(cancellationToken))
+        await using (var buckets = connection.CreateCommand())
+        {
+            buckets.CommandText = $"""
+                SELECT {step} AS s, "Bucket", CAST(SUM("Count") AS BIGINT) FROM rollup_latency
+                WHERE "BundleId" = @b AND "Minute" >= @from AND "Minute" < @to
+                GROUP BY s, "Bucket"
+                """;
+            AddParameters(buckets, ("@b", bundleId), ("@from", from), ("@to", to));
+            await using var reader = await buckets.ExecuteReaderAsync(cancellationToken);
+            while (await reader.ReadAsync(cancellationToken))
             {
-                if (byKey.TryGetValue((l.BundleId, DateTime.SpecifyKind(l.Minute, DateTimeKind.Utc)), out var r))
+                if (steps.TryGetValue(reader.GetInt64(0), out var rollup))
                 {
-                    r.Latency[l.Bucket] = l.Count;
-                }
-            }
-
-            var errors = db.RollupErrors.AsNoTracking().Where(r => bundleIds.Contains(r.BundleId) && r.Minute >= from && r.Minute < to);
-            foreach (var e in await errors.ToListAsync(cancellationToken))
-            {
-                if (byKey.TryGetValue((e.BundleId, DateTime.SpecifyKind(e.Minute, DateTimeKind.Utc)), out var r))
-                {
-                    r.ErrorsByType[e.ErrorType] = e.Count;
+                    rollup.Latency[reader.GetInt32(1)] = reader.GetInt64(2);
                 }
             }
         }
 
-        return byKey.Values.GroupBy(r => r.BundleId)
-            .ToDictionary(g => g.Key, g => (IReadOnlyList<MinuteRollup>)g.OrderBy(r => r.Minute).ToList());
+        return steps.Values.OrderBy(r => r.Minute).ToList();
     }
 
-    private static readonly string Fields = string.Join(", ", RollupField.All.Select(f => $"\"{f.Column}\""));
+    private static void AddParameters(DbCommand command, params (string Name, object Value)[] values)
+    {
+        foreach (var (name, value) in values)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+    }
 
     private static readonly string SumsOfFields = string.Join(", ", RollupField.All.Select(f => f.IsInteger ? $"CAST(SUM(\"{f.Column}\") AS BIGINT)" : $"SUM(\"{f.Column}\")"));
 

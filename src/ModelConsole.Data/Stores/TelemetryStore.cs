@@ -58,7 +58,7 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
                 }
             }
 
-            await UpsertRollupsAsync(connection, dbTransaction, RollupFold.Fold(fresh), cancellationToken);
+            await UpsertRollupsAsync(connection, dbTransaction, RollupFold.Fold(fresh, receivedAt), cancellationToken);
             var families = fresh.Select(e => e.Bundle.FamilyId).Distinct().ToList();
             await PairShadowsAsync(connection, dbTransaction, families, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
@@ -227,12 +227,17 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         return inserted;
     }
 
-    // Written from the rollup fields: every column is a sum, so a conflicting minute adds.
-    private static readonly string RollupUpsertSql =
-        "INSERT INTO rollups (\"BundleId\", \"Minute\", " + string.Join(", ", RollupField.All.Select(f => $"\"{f.Column}\"")) + ") " +
-        "VALUES (@b, @m, " + string.Join(", ", RollupField.All.Select((_, i) => "@p" + i)) + ") " +
+    // Written from the rollup fields: every column is a sum, so a conflicting minute adds; the newest arrival is a maximum.
+    private static string RollupUpsertSql(bool sqlite) =>
+        "INSERT INTO rollups (\"BundleId\", \"Minute\", " + string.Join(", ", RollupField.All.Select(f => $"\"{f.Column}\"")) + ", \"NewestReceivedAt\") " +
+        "VALUES (@b, @m, " + string.Join(", ", RollupField.All.Select((_, i) => "@p" + i)) + ", @r) " +
         "ON CONFLICT (\"BundleId\", \"Minute\") DO UPDATE SET " +
-        string.Join(", ", RollupField.All.Select(f => $"\"{f.Column}\" = rollups.\"{f.Column}\" + excluded.\"{f.Column}\""));
+        string.Join(", ", RollupField.All.Select(f => $"\"{f.Column}\" = rollups.\"{f.Column}\" + excluded.\"{f.Column}\"")) +
+        $", \"NewestReceivedAt\" = {(sqlite ? "MAX" : "GREATEST")}(COALESCE(rollups.\"NewestReceivedAt\", excluded.\"NewestReceivedAt\"), excluded.\"NewestReceivedAt\")";
+
+    private static readonly string SqliteRollupUpsertSql = RollupUpsertSql(sqlite: true);
+
+    private static readonly string PostgresRollupUpsertSql = RollupUpsertSql(sqlite: false);
 
     private const string LatencyUpsertSql =
         "INSERT INTO rollup_latency (\"BundleId\", \"Minute\", \"Bucket\", \"Count\") VALUES (@b, @m, @k, @c) " +
@@ -247,7 +252,7 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         var rows = new List<(string Sql, object[] Values)>();
         foreach (var r in rollups)
         {
-            var values = new object[RollupField.All.Count + 2];
+            var values = new object[RollupField.All.Count + 3];
             values[0] = r.BundleId;
             values[1] = r.Minute;
             for (var i = 0; i < RollupField.All.Count; i++)
@@ -255,7 +260,8 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
                 values[i + 2] = RollupField.All[i].Value(r);
             }
 
-            rows.Add((RollupUpsertSql, values));
+            values[^1] = (object?)r.NewestReceivedAt ?? DBNull.Value;
+            rows.Add((IsSqlite ? SqliteRollupUpsertSql : PostgresRollupUpsertSql, values));
             foreach (var (bucket, count) in r.Latency)
             {
                 rows.Add((LatencyUpsertSql, [r.BundleId, r.Minute, bucket, count]));

@@ -66,6 +66,12 @@ public static class PlannerApi
             errors.Add("stdDev", "A mean needs its standard deviation.");
         }
 
+        // Bounds first: past them a number is a mistake, and no square of them may overflow.
+        Limits.Within(body.Baseline, "baseline", -Limits.MaxValue, Limits.MaxValue, errors);
+        Limits.Within(body.Mde, "mde", 0, Limits.MaxValue, errors);
+        Limits.Within(body.StdDev, "stdDev", 0, Limits.MaxValue, errors);
+        Limits.Within(body.Inflation, "inflation", 1, Limits.MaxFactor, errors);
+        Limits.Within(body.Ratio, "ratio", 0, Limits.MaxFactor, errors);
         if (!errors.IsEmpty)
         {
             return ApiProblems.Invalid(errors);
@@ -98,6 +104,15 @@ public static class PlannerApi
             Required(body.OutputPerMillion, "outputPerMillion", errors);
         }
 
+        Limits.Within(body.RequestsPerDay, "requestsPerDay", 0, Limits.MaxRequestsPerDay, errors);
+        Limits.Within(body.MirrorPercent, "mirrorPercent", 0, 100, errors);
+        Limits.Within(body.Days, "days", 0, Limits.MaxDays, errors);
+        Limits.Within(body.CostPerCallUsd, "costPerCallUsd", 0, Limits.MaxCostPerCallUsd, errors);
+        Limits.Within(body.ActiveCostPerCallUsd, "activeCostPerCallUsd", 0, Limits.MaxCostPerCallUsd, errors);
+        Limits.Within(body.InputTokens, "inputTokens", 0, Core.Telemetry.TelemetryValidation.MaxTokens, errors);
+        Limits.Within(body.OutputTokens, "outputTokens", 0, Core.Telemetry.TelemetryValidation.MaxTokens, errors);
+        Limits.Within(body.InputPerMillion, "inputPerMillion", 0, Limits.MaxPricePerMillionUsd, errors);
+        Limits.Within(body.OutputPerMillion, "outputPerMillion", 0, Limits.MaxPricePerMillionUsd, errors);
         if (!errors.IsEmpty)
         {
             return ApiProblems.Invalid(errors);
@@ -121,6 +136,11 @@ public static class PlannerApi
             errors.Add("mirrorPercent", "Give exactly one of mirrorPercent (a shadow) or sharePercent (a canary or experiment arm B).");
         }
 
+        Limits.Within(body.PerArm, "perArm", 0, Limits.MaxSamples, errors);
+        Limits.Within(body.PerArmB, "perArmB", 0, Limits.MaxSamples, errors);
+        Limits.Within(body.RequestsPerDay, "requestsPerDay", 0, Limits.MaxRequestsPerDay, errors);
+        Limits.Within(body.MirrorPercent, "mirrorPercent", 0, 100, errors);
+        Limits.Within(body.SharePercent, "sharePercent", 0, 100, errors);
         if (!errors.IsEmpty)
         {
             return ApiProblems.Invalid(errors);

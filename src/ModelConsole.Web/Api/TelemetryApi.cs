@@ -24,6 +24,9 @@ public static class TelemetryApi
 {
     public const int DefaultWindowSteps = 60;
 
+    /// <summary>No telemetry is older than this.</summary>
+    private static readonly DateTimeOffset Earliest = new(2000, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
     public static RouteGroupBuilder MapTelemetryApi(this RouteGroupBuilder api)
     {
         api.MapPost("/telemetry", IngestAsync).RequireAuthorization(Policies.TelemetryWrite)
@@ -143,7 +146,17 @@ public static class TelemetryApi
             return ApiProblems.Invalid("step", $"The step is in minutes, from 1 to {MetricsSeries.MaxStepMinutes}.");
         }
 
-        var end = (to ?? clock.GetUtcNow()).UtcDateTime;
+        // Dates at the edges of their range are refused, not thrown: metrics start in 2000 and end a day from now at most.
+        var now = clock.GetUtcNow();
+        foreach (var (field, value) in new[] { ("from", from), ("to", to) })
+        {
+            if (value is { } v && (v < Earliest || v > now.AddDays(1)))
+            {
+                return ApiProblems.Invalid(field, $"'{field}' must lie between {Earliest:yyyy-MM-dd} and a day from now.");
+            }
+        }
+
+        var end = (to ?? now).UtcDateTime;
         var start = from?.UtcDateTime ?? end.AddMinutes(-stepMinutes * DefaultWindowSteps);
         if (start >= end)
         {

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Pipeline;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Core.Thresholds;
@@ -20,7 +21,7 @@ public sealed record AlertChangedEvent(AlertRecord Alert);
 /// (each change announced on the live-event bus), and raising an alert for a rule that breached — rolling the family
 /// back through the pipeline, as <c>rule:&lt;id&gt;</c>, when the rule says so.
 /// </summary>
-public sealed class AlertsService(AlertStore store, PipelineService pipeline, LiveEvents live, ILogger<AlertsService> logger)
+public sealed class AlertsService(AlertStore store, PipelineService pipeline, TelemetryService telemetry, LiveEvents live, ILogger<AlertsService> logger)
 {
     /// <summary>The longest reason a manual resolution keeps.</summary>
     public const int MaxReasonLength = 2000;
@@ -142,6 +143,69 @@ public sealed class AlertsService(AlertStore store, PipelineService pipeline, Li
         {
             _rollingBack.TryRemove(raised.Id, out _);
         }
+    }
+
+    /// <summary>
+    /// Carries out a rollback alert's rollback that did not happen (a crash between raising it and rolling back): the
+    /// bundle is named, so if it was rolled back meanwhile nothing changes; the alert is then resolved as rolled back.
+    /// </summary>
+    public async Task ActAgainAsync(string family, long routingVersion, TelemetryBundle bundle, AlertRecord alert, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(alert);
+        if (!_rollingBack.TryAdd(alert.Id, true))
+        {
+            return; // its own rule is rolling it back right now
+        }
+
+        try
+        {
+            var actor = new PipelineActor(Core.Ledger.Actors.ForRule(alert.RuleId), MayOverride: false, IsRule: true);
+            var reason = Truncate($"rule {alert.RuleId} ({alert.Metric}), alert {alert.Id} raised at {alert.RaisedAt:u}: {alert.Derivation}", PipelineRules.MaxReasonLength);
+            var outcome = await pipeline.RollbackAsync(family, new RollbackRequest(bundle.Name, reason, routingVersion), actor, cancellationToken);
+            if (outcome?.Decision.Result is { Succeeded: true } result)
+            {
+                logger.LogWarning("Alert {Alert}'s rollback of {Bundle} had not happened; carried out now", alert.Id, bundle.Name);
+                await ResolveAsync(alert.Id, "rolledBack", actor.Name, result.Message ?? "rolled back after a restart", null, cancellationToken);
+            }
+        }
+        finally
+        {
+            _rollingBack.TryRemove(alert.Id, out _);
+        }
+    }
+
+    /// <summary>
+    /// At start-up, before the node is ready: open alerts whose bundle was rolled back (a crash after the flip, before
+    /// the alert was resolved) are resolved as such, so none blocks a gate; open rollback alerts whose bundle is still a
+    /// live candidate are acted on now. Returns how many alerts it touched.
+    /// </summary>
+    public async Task<int> RecoverAsync(CancellationToken cancellationToken)
+    {
+        var touched = 0;
+        foreach (var alert in await store.OpenAlertsAsync(null, cancellationToken))
+        {
+            if (await pipeline.StateAsync(alert.Family, cancellationToken) is not { } family || family.Find(alert.Bundle) is not { } bundle)
+            {
+                continue;
+            }
+
+            if (!bundle.Stage.IsLive())
+            {
+                if (bundle.RolledBack)
+                {
+                    await ResolveAsync(alert.Id, "rolledBack", Core.Ledger.Actors.System, "the bundle had been rolled back (found at start-up)", null, cancellationToken);
+                    touched++;
+                }
+            }
+            else if (alert.Action == "rollback" && bundle.Stage is Core.Bundles.Stage.Shadow or Core.Bundles.Stage.Canary
+                     && await telemetry.FindBundleAsync(alert.Bundle, cancellationToken) is { } known)
+            {
+                await ActAgainAsync(alert.Family, family.RoutingVersion, known, alert, cancellationToken);
+                touched++;
+            }
+        }
+
+        return touched;
     }
 
     private static double? Finite(double? value) => value is { } v && double.IsFinite(v) ? v : null;

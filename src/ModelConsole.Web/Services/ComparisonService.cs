@@ -45,7 +45,7 @@ public sealed record ComparisonView(ComparisonAnswer Answer, IReadOnlyDictionary
 /// Compares a family's candidate (its CANARY, else its SHADOW, or the one asked for) with its ACTIVE bundle over a
 /// window of minutes ending now: the rollups of both, merged, through Core's comparison, plus the paired shadow calls.
 /// </summary>
-public sealed class ComparisonService(PipelineService pipeline, TelemetryService telemetry, TelemetryQueries store, TimeProvider clock)
+public sealed class ComparisonService(PipelineService pipeline, TelemetryService telemetry, TelemetryQueries store, ExpensiveReads expensive, TimeProvider clock)
 {
     public const int DefaultWindowMinutes = 60;
     public const int MaxWindowMinutes = 7 * 24 * 60;
@@ -110,7 +110,7 @@ public sealed class ComparisonService(PipelineService pipeline, TelemetryService
         var to = MinuteRollup.MinuteOf(clock.GetUtcNow().UtcDateTime).AddMinutes(1);
         var from = to.AddMinutes(-window);
         // Both windows folded in the database (sums and histograms), whatever their length.
-        var windows = await store.ReadWindowTotalsAsync([activeBundle.Id, candidateBundle.Id], from, to, cancellationToken);
+        var windows = await expensive.RunAsync(() => store.ReadWindowTotalsAsync([activeBundle.Id, candidateBundle.Id], from, to, cancellationToken), cancellationToken);
         var activeTotals = windows.GetValueOrDefault(activeBundle.Id) ?? new MinuteRollup(activeBundle.Id, from);
         var candidateTotals = windows.GetValueOrDefault(candidateBundle.Id) ?? new MinuteRollup(candidateBundle.Id, from);
         var rows = Comparison.Rows(activeTotals, candidateTotals, minSamples, level);
@@ -118,7 +118,7 @@ public sealed class ComparisonService(PipelineService pipeline, TelemetryService
         PairedAnswer? paired = null;
         if (chosen.Stage == Stage.Shadow)
         {
-            var totals = await store.ReadPairsAsync(candidateBundle.Id, activeBundle.Id, from, to, cancellationToken);
+            var totals = await expensive.RunAsync(() => store.ReadPairsAsync(candidateBundle.Id, activeBundle.Id, from, to, cancellationToken), cancellationToken);
             var p = Comparison.Paired(totals, level);
             paired = new PairedAnswer(p.Pairs, p.Agreement, p.OnlyActiveSucceeded, p.OnlyCandidateSucceeded,
                 p.McNemar is { } m ? new McNemarAnswer(m.Statistic, m.PValue) : null,

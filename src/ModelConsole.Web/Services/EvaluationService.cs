@@ -51,8 +51,10 @@ public sealed class EvaluationService : IDisposable
     private int _passesRunning;
     private int _maxPassesRunning;
 
-    private readonly ConcurrentDictionary<(string Bundle, long Rule), RuleState> _states = new();
-    private readonly ConcurrentDictionary<string, DateTime> _newestData = new(StringComparer.Ordinal);
+    /// <summary>Each rule's memory per bundle, read from the database once and written back whenever it changes.</summary>
+    private readonly ConcurrentDictionary<(int Bundle, long Rule), RuleState> _states = new();
+    private readonly SemaphoreSlim _statesLoad = new(1, 1);
+    private volatile bool _statesLoaded;
     private readonly ConcurrentDictionary<string, FamilyEvaluatedEvent> _latest = new(StringComparer.Ordinal);
 
     private long _evaluations;
@@ -62,15 +64,6 @@ public sealed class EvaluationService : IDisposable
 
     /// <summary>The latest verdicts of a family, for the rules editor.</summary>
     public FamilyEvaluatedEvent? Latest(string family) => _latest.GetValueOrDefault(family);
-
-    /// <summary>Ingest folded new data for these bundles: it is new evidence for their rules.</summary>
-    public void NoteData(IEnumerable<string> bundleNames, DateTime at)
-    {
-        foreach (var name in bundleNames)
-        {
-            _newestData.AddOrUpdate(name, at, (_, old) => at > old ? at : old);
-        }
-    }
 
     /// <summary>
     /// Evaluates the family now, or, when an evaluation of it is running, once more right after it (however many
@@ -103,7 +96,38 @@ public sealed class EvaluationService : IDisposable
     /// <summary>The most whole passes ever seen running at once (tests check it stays 1).</summary>
     public int MaxConcurrentPasses => Volatile.Read(ref _maxPassesRunning);
 
-    public void Dispose() => _pass.Dispose();
+    public void Dispose()
+    {
+        _pass.Dispose();
+        _statesLoad.Dispose();
+    }
+
+    /// <summary>Reads the kept rule states once, before the first judgement (a restart forgets no breach).</summary>
+    private async Task LoadStatesAsync(CancellationToken cancellationToken)
+    {
+        if (_statesLoaded)
+        {
+            return;
+        }
+
+        await _statesLoad.WaitAsync(cancellationToken);
+        try
+        {
+            if (!_statesLoaded)
+            {
+                foreach (var (key, state) in await _alerts.RuleStatesAsync(cancellationToken))
+                {
+                    _states.TryAdd(key, state);
+                }
+
+                _statesLoaded = true;
+            }
+        }
+        finally
+        {
+            _statesLoad.Release();
+        }
+    }
 
     private static void InterlockedMax(ref int target, int value)
     {
@@ -235,7 +259,11 @@ public sealed class EvaluationService : IDisposable
 
     private async Task JudgeAsync(string family, FamilyData data, long triggeredAt, CancellationToken cancellationToken)
     {
+        await LoadStatesAsync(cancellationToken);
         var verdicts = new List<BundleVerdict>();
+        var changed = new List<((int, long) Key, RuleState State)>();
+        var judged = new List<(TelemetryBundle Bundle, Stage Stage, Verdict Verdict, RuleState State, bool Act)>();
+        var healthyCap = _options.Value.ResolveAfterHealthyEvaluations;
         foreach (var (bundle, stage) in data.Judged)
         {
             var baseline = data.Baselines.GetValueOrDefault(bundle.Id);
@@ -246,18 +274,39 @@ public sealed class EvaluationService : IDisposable
                 var verdict = RuleEvaluator.Evaluate(rule, window, reference, baseline);
                 verdicts.Add(new BundleVerdict(bundle.Name, stage.ToWire(), verdict));
 
-                var key = (bundle.Name, rule.Id);
-                var (state, act) = _states.GetValueOrDefault(key, RuleState.Initial).Next(verdict, _newestData.TryGetValue(bundle.Name, out var newest) ? newest : null);
-                _states[key] = state;
-                data.Open.TryGetValue(key, out var alert);
-                if (act && alert is null)
+                var key = (bundle.Id, rule.Id);
+                var before = _states.GetValueOrDefault(key, RuleState.Initial);
+                // New evidence is read from the window itself (the newest arrival its rollups hold): it survives a restart.
+                var (state, act) = before.Next(verdict, window.NewestReceivedAt, healthyCap);
+                if (state != before)
                 {
-                    await _alerting.RaiseAsync(family, data.Route.RoutingVersion, bundle, verdict, triggeredAt, data.Now, cancellationToken);
+                    _states[key] = state;
+                    changed.Add((key, state));
                 }
-                else if (alert is not null && verdict.Kind == VerdictKind.Pass && state.Healthy >= _options.Value.ResolveAfterHealthyEvaluations)
-                {
-                    await _alerting.ResolveAsync(alert.Id, "healthy", "system", $"{state.Healthy} healthy evaluations in a row", null, cancellationToken);
-                }
+
+                judged.Add((bundle, stage, verdict, state, act));
+            }
+        }
+
+        // The family's new rule states are kept before anything acts on them: a crash right after neither forgets
+        // a counted breach nor counts it again.
+        await _alerts.SaveRuleStatesAsync(changed, cancellationToken);
+        foreach (var (bundle, stage, verdict, state, act) in judged)
+        {
+            data.Open.TryGetValue((bundle.Name, verdict.Rule.Id), out var alert);
+            if (act && alert is null)
+            {
+                await _alerting.RaiseAsync(family, data.Route.RoutingVersion, bundle, verdict, triggeredAt, data.Now, cancellationToken);
+            }
+            else if (alert is not null && verdict.Kind == VerdictKind.Pass && state.Healthy >= healthyCap)
+            {
+                await _alerting.ResolveAsync(alert.Id, "healthy", "system", $"{state.Healthy} healthy evaluations in a row", null, cancellationToken);
+            }
+            else if (alert is { Action: "rollback", State: not AlertEntity.Resolved } && stage is Stage.Canary or Stage.Shadow)
+            {
+                // A rollback alert whose bundle is still live: its rollback never happened (a crash between the two).
+                // The decision stands and is carried out now, idempotently (the rollback names the bundle).
+                await _alerting.ActAgainAsync(family, data.Route.RoutingVersion, bundle, alert, cancellationToken);
             }
         }
 

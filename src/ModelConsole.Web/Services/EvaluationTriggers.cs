@@ -34,7 +34,6 @@ public sealed class EvaluationTriggers(
         switch (e)
         {
             case TelemetryFoldedEvent folded:
-                evaluation.NoteData(folded.Bundles, folded.At);
                 foreach (var route in routing.Current.Families.Values)
                 {
                     if (route.Candidate is { } candidate && (folded.Bundles.Contains(candidate) || (route.Active is { } a && folded.Bundles.Contains(a))))

@@ -28,6 +28,7 @@ public sealed class ExperimentService(
     ExperimentStore store,
     TelemetryQueries telemetry,
     FamilyReferenceService references,
+    ExpensiveReads expensive,
     RoutingSnapshot routing,
     LiveEvents live,
     IOptions<TelemetryOptions> telemetryOptions,
@@ -201,7 +202,7 @@ public sealed class ExperimentService(
         // While every call of the experiment is still kept raw: exact from its start, per subject when most calls name one.
         if (e.StartedAt >= now.AddHours(-telemetryOptions.Value.RawRetentionHours))
         {
-            var folds = await telemetry.ReadSubjectFoldsAsync(ids, metric, e.StartedAt, end, e.FirstEventId, cancellationToken);
+            var folds = await expensive.RunAsync(() => telemetry.ReadSubjectFoldsAsync(ids, metric, e.StartedAt, end, e.FirstEventId, cancellationToken), cancellationToken);
             var (a, b) = (folds[e.ArmAId], folds[e.ArmBId]);
             var withSubject = a.SubjectRequests + b.SubjectRequests;
             var without = a.WithoutSubject + b.WithoutSubject;

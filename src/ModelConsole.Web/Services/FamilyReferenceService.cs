@@ -11,7 +11,7 @@ namespace ModelConsole.Web.Services;
 /// served its users (shadows left out; mirrored calls subtracted in Core), and the ACTIVE bundle's own window and
 /// baseline. The planner, experiments, rollback readiness and the pipeline dialogs all read it here.
 /// </summary>
-public sealed class FamilyReferenceService(RegistryStore registry, TelemetryService bundles, TelemetryQueries telemetry, AlertStore alerts, TimeProvider clock)
+public sealed class FamilyReferenceService(RegistryStore registry, TelemetryService bundles, TelemetryQueries telemetry, AlertStore alerts, ExpensiveReads expensive, TimeProvider clock)
 {
     /// <summary>What the planner and experiments default from: the last day.</summary>
     public static readonly TimeSpan DefaultsWindow = TimeSpan.FromDays(1);
@@ -38,7 +38,8 @@ public sealed class FamilyReferenceService(RegistryStore registry, TelemetryServ
             }
         }
 
-        var windows = await telemetry.ReadWindowTotalsAsync(served.Select(b => b.Id).ToList(), to - window, to, cancellationToken);
+        var ids = served.Select(b => b.Id).ToList();
+        var windows = await expensive.RunAsync(() => telemetry.ReadWindowTotalsAsync(ids, to - window, to, cancellationToken), cancellationToken);
         var activeName = members.FirstOrDefault(m => m.Stage == Stage.Active.ToWire())?.Name;
         var active = served.FirstOrDefault(b => b.Name == activeName);
         var baseline = active is null ? null : (await alerts.BaselineAsync(active.Id, cancellationToken))?.Baseline;

@@ -23,15 +23,13 @@ public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<Re
 public sealed record TelemetryFoldedEvent(IReadOnlyList<int> FamilyIds, IReadOnlyList<string> Bundles, DateTime At);
 
 /// <summary>
-/// Ingest: resolves each event's bundle from an in-memory catalog (bundles are immutable, so it only grows: a name it
-/// does not know is looked up once and added), validates with Core's rules, prices events that came without a cost,
-/// and hands the acceptable ones to the store, which commits them before the caller answers.
+/// Ingest: resolves each event's bundle from an in-memory catalog (bundles are immutable, so it only grows; it is
+/// loaded before the node is ready, and the names a batch brings that it does not know are looked up together in one
+/// query, so a registered bundle is never refused), validates with Core's rules, prices events that came without a
+/// cost, and hands the acceptable ones to the store, which commits them before the caller answers.
 /// </summary>
-public sealed class TelemetryService(TelemetryStore store, TelemetryQueries queries, LiveEvents live, TimeProvider clock, IOptions<TelemetryOptions> options) : IMetricsSource
+public sealed class TelemetryService(TelemetryStore store, TelemetryQueries queries, ExpensiveReads expensive, LiveEvents live, TimeProvider clock, IOptions<TelemetryOptions> options) : IMetricsSource
 {
-    /// <summary>Unknown names looked up per batch; beyond it they are rejected unlooked, so junk cannot flood the database.</summary>
-    public const int MaxLookupsPerBatch = 16;
-
     private readonly ConcurrentDictionary<string, TelemetryBundle> _bundles = new(StringComparer.Ordinal);
 
     public async Task<IngestResult> IngestAsync(TelemetryBatch batch, CancellationToken cancellationToken)
@@ -40,8 +38,16 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
         var skew = TimeSpan.FromMinutes(options.Value.MaxClockSkewMinutes);
         var rejected = new List<RejectedEvent>();
         var accepted = new List<AcceptedEvent>(batch.Events.Count);
-        var lookups = 0;
-        HashSet<string>? unknown = null;
+        // Every name the catalog does not know yet, looked up at once: one query per batch, whatever it holds.
+        var missing = batch.Events.Where(e => e?.Bundle is { } name && !_bundles.ContainsKey(name)).Select(e => e!.Bundle!).ToHashSet(StringComparer.Ordinal);
+        if (missing.Count > 0)
+        {
+            foreach (var found in await queries.FindBundlesAsync(missing, cancellationToken))
+            {
+                _bundles[found.Name] = found;
+            }
+        }
+
         for (var i = 0; i < batch.Events.Count; i++)
         {
             var e = batch.Events[i];
@@ -51,17 +57,7 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
                 continue;
             }
 
-            TelemetryBundle? bundle = null;
-            if (e.Bundle is not null && !_bundles.TryGetValue(e.Bundle, out bundle)
-                && unknown?.Contains(e.Bundle) != true && lookups++ < MaxLookupsPerBatch)
-            {
-                bundle = await FindBundleAsync(e.Bundle, cancellationToken);
-                if (bundle is null)
-                {
-                    (unknown ??= new(StringComparer.Ordinal)).Add(e.Bundle);
-                }
-            }
-
+            var bundle = e.Bundle is null ? null : _bundles.GetValueOrDefault(e.Bundle);
             if (TelemetryValidation.Check(e, bundle, now, skew) is { IsEmpty: false } errors)
             {
                 rejected.Add(new RejectedEvent(i, errors.ToDictionary()));
@@ -79,6 +75,15 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
         }
 
         return new IngestResult(write.Accepted, write.Duplicates, rejected);
+    }
+
+    /// <summary>Loads every registered bundle into the catalog (before the node says it is ready).</summary>
+    public async Task WarmAsync(CancellationToken cancellationToken)
+    {
+        foreach (var bundle in await queries.FindBundlesAsync(null, cancellationToken))
+        {
+            _bundles[bundle.Name] = bundle;
+        }
     }
 
     /// <summary>A registered bundle by name, from the catalog or else the database (then remembered).</summary>
@@ -105,8 +110,13 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
             return null;
         }
 
-        var minutes = await queries.ReadRollupsAsync(known.Id, MetricsSeries.StepStart(from, stepMinutes), to, cancellationToken);
-        return MetricsSeries.Build(minutes, from, to, stepMinutes);
+        // Folded per step in the database: the rows read are the steps, never every minute of the span.
+        // A span of a few hours (the charts' refresh) is cheap; a longer one waits for an expensive-read slot.
+        var start = MetricsSeries.StepStart(from, stepMinutes);
+        var steps = to - start <= TimeSpan.FromHours(6)
+            ? await queries.ReadStepsAsync(known.Id, start, to, stepMinutes, cancellationToken)
+            : await expensive.RunAsync(() => queries.ReadStepsAsync(known.Id, start, to, stepMinutes, cancellationToken), cancellationToken);
+        return MetricsSeries.Build(steps, from, to, stepMinutes);
     }
 
     /// <summary>Every family's served traffic in the <paramref name="minutes"/> up to now (the minute in progress included).</summary>

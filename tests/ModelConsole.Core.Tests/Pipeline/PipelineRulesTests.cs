@@ -249,7 +249,7 @@ public class PipelineRulesTests
             B("v3", Stage.Deprecated, rolledBack: true, minutesAgo: 100),
             B("v4", Stage.Active, minutesAgo: 30));
 
-        var result = PipelineRules.Rollback(family, new RollbackRequest(null, "quality dropped"), Release, T0, 60);
+        var result = PipelineRules.Rollback(family, new RollbackRequest("v4", "quality dropped"), Release, T0, 60);
 
         Assert.Equal(
             [new BundleChange("v4", Stage.Active, Stage.Deprecated, null, true), new BundleChange("v2", Stage.Deprecated, Stage.Active, null, false)],
@@ -261,7 +261,7 @@ public class PipelineRulesTests
     [Fact]
     public void Rollback_WithNothingToRestore_IsNotAllowed()
     {
-        var result = PipelineRules.Rollback(Family(B("v1", Stage.Active), B("v0", Stage.Deprecated, rolledBack: true)), new RollbackRequest(null, "bad"), Release, T0, 60);
+        var result = PipelineRules.Rollback(Family(B("v1", Stage.Active), B("v0", Stage.Deprecated, rolledBack: true)), new RollbackRequest("v1", "bad"), Release, T0, 60);
 
         Assert.Equal(PipelineFailure.NotAllowed, result.Failure);
         Assert.Contains("no last known good", result.Message);
@@ -281,10 +281,29 @@ public class PipelineRulesTests
         var early = Family(B("v0", Stage.Deprecated, minutesAgo: 500), B("v1", Stage.Active, minutesAgo: 59));
         var late = Family(B("v0", Stage.Deprecated, minutesAgo: 500), B("v1", Stage.Active, minutesAgo: 61));
 
-        Assert.True(PipelineRules.Rollback(early, new RollbackRequest(null, "breach"), Rule, T0, 60).Succeeded);
-        Assert.Equal(PipelineFailure.NotAllowed, PipelineRules.Rollback(late, new RollbackRequest(null, "breach"), Rule, T0, 60).Failure);
-        Assert.True(PipelineRules.Rollback(late, new RollbackRequest(null, "breach"), Release, T0, 60).Succeeded);
-        Assert.True(PipelineRules.Rollback(late, new RollbackRequest(null, "breach"), Rule, T0, 60).Changes.Count == 0);
+        Assert.True(PipelineRules.Rollback(early, new RollbackRequest("v1", "breach"), Rule, T0, 60).Succeeded);
+        Assert.Equal(PipelineFailure.NotAllowed, PipelineRules.Rollback(late, new RollbackRequest("v1", "breach"), Rule, T0, 60).Failure);
+        Assert.True(PipelineRules.Rollback(late, new RollbackRequest("v1", "breach"), Release, T0, 60).Succeeded);
+        Assert.True(PipelineRules.Rollback(late, new RollbackRequest("v1", "breach"), Rule, T0, 60).Changes.Count == 0);
+    }
+
+    [Fact]
+    public void Rollback_ThatWouldReplaceTheActive_NeedsItNamedOrAVersion_SoARetryNeverRollsBackTwoGenerations()
+    {
+        var family = Family(B("v1", Stage.Deprecated, minutesAgo: 300), B("v2", Stage.Active, minutesAgo: 30));
+
+        var unnamed = PipelineRules.Rollback(family, new RollbackRequest(null, "quality dropped"), Release, T0, 60);
+        var versioned = PipelineRules.Rollback(family, new RollbackRequest(null, "quality dropped", ExpectedRoutingVersion: 10), Release, T0, 60);
+        var named = PipelineRules.Rollback(family, new RollbackRequest("v2", "quality dropped"), Release, T0, 60);
+
+        Assert.Equal(PipelineFailure.NotAllowed, unnamed.Failure);
+        Assert.Empty(unnamed.Changes);
+        Assert.Contains("name it in 'bundle'", unnamed.Message, StringComparison.Ordinal);
+        Assert.Equal(("v2", "v1"), (versioned.RolledBack, versioned.Restored));
+        Assert.Equal(("v2", "v1"), (named.RolledBack, named.Restored));
+        // A candidate is still the default target without either.
+        var withCanary = Family(B("v1", Stage.Active), B("v2", Stage.Canary, 5));
+        Assert.Equal("v2", PipelineRules.Rollback(withCanary, new RollbackRequest(null, "errors"), Release, T0, 60).RolledBack);
     }
 
     [Fact]
@@ -368,7 +387,7 @@ public class PipelineRulesTests
         Assert.Equal("v1", PipelineRules.RollbackCandidate(withGood)?.Name);
         Assert.Null(PipelineRules.RollbackCandidate(withoutGood));
         Assert.False(PipelineRules.Rollback(withoutGood, new RollbackRequest(null, "r"), Release, T0, 60).Succeeded);
-        Assert.Equal("v1", PipelineRules.Rollback(withGood, new RollbackRequest(null, "r"), Release, T0, 60).RolledBack);
+        Assert.Equal("v1", PipelineRules.Rollback(withGood, new RollbackRequest(null, "r", ExpectedRoutingVersion: 10), Release, T0, 60).RolledBack);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Http.Json;
-using System.Net.Sockets;
 using System.Text.Json.Nodes;
 using ModelConsole.Web.Tests.Infrastructure;
 
@@ -14,7 +13,6 @@ namespace ModelConsole.Web.Tests.Api;
 /// </summary>
 public sealed class IngestDurabilityTests
 {
-    private const string Key = "durability-bootstrap-key-0123456789";
     private const string Bundle = "durable-v1";
     private const int BatchSize = 200;
 
@@ -22,11 +20,9 @@ public sealed class IngestDurabilityTests
     public async Task KilledWhilePosting_EveryAcknowledgedEventIsCountedExactlyOnce()
     {
         await using var database = TestDatabase.CreateSqlite();
-        var port = FreePort();
-        using var client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}"), Timeout = TimeSpan.FromSeconds(30) };
-        client.DefaultRequestHeaders.Add("X-Api-Key", Key);
-
-        var console = await StartAsync(database, port);
+        await using var console = new ConsoleProcess(database);
+        var client = console.Client;
+        await console.StartAsync();
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/families", new { name = "durable" })).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await client.PostAsJsonAsync("/api/v1/bundles", new { name = Bundle, family = "durable", provider = "openai", modelId = "m", prompt = "p", config = new { } })).StatusCode);
 
@@ -73,14 +69,12 @@ public sealed class IngestDurabilityTests
             await Task.Delay(20);
         }
 
-        console.Kill(); // SIGKILL on Linux: no shutdown, no flush
-        await console.WaitForExitAsync();
+        await console.KillAsync(); // SIGKILL on Linux: no shutdown, no flush
         await stop.CancelAsync();
         await Task.WhenAll(senders);
         Assert.True(acknowledged.Count >= 30, "the senders never got going");
 
-        console = await StartAsync(database, port);
-        try
+        await console.StartAsync();
         {
             var stored = await StoredAsync(client);
             var acknowledgedEvents = acknowledged.Count * BatchSize;
@@ -102,11 +96,6 @@ public sealed class IngestDurabilityTests
             Assert.Equal(stored, duplicates);
             Assert.Equal(sent.Count * BatchSize, await StoredAsync(client));
         }
-        finally
-        {
-            console.Kill();
-            await console.WaitForExitAsync();
-        }
     }
 
     private static object Batch(int batch, DateTime timestamp) => new
@@ -122,58 +111,5 @@ public sealed class IngestDurabilityTests
     {
         var metrics = (await client.GetFromJsonAsync<JsonObject>($"/api/v1/bundles/{Bundle}/metrics?step=60&from={DateTime.UtcNow.AddHours(-2):O}&to={DateTime.UtcNow.AddHours(1):O}"))!;
         return metrics["points"]!.AsArray().Sum(p => p!["requests"]!.GetValue<long>());
-    }
-
-    private static async Task<Process> StartAsync(TestDatabase database, int port)
-    {
-        var web = Path.Combine(Repository.Root, "src", "ModelConsole.Web");
-        var dll = Path.Combine(web, "bin", Repository.Configuration, "net10.0", "ModelConsole.Web.dll");
-        Assert.True(File.Exists(dll), $"{dll} is missing: build the solution first");
-        var start = new ProcessStartInfo("dotnet") { WorkingDirectory = web, RedirectStandardOutput = true, RedirectStandardError = true };
-        start.ArgumentList.Add(dll);
-        start.ArgumentList.Add("--urls");
-        start.ArgumentList.Add($"http://127.0.0.1:{port}");
-        start.Environment["ASPNETCORE_ENVIRONMENT"] = "Production";
-        start.Environment["Demo__Enabled"] = "false";
-        start.Environment["Auth__BootstrapApiKey"] = Key;
-        start.Environment["ConnectionStrings__ModelConsole"] = database.ConnectionString;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-        var process = Process.Start(start)!;
-        process.OutputDataReceived += (_, _) => { };
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginOutputReadLine();
-        process.BeginErrorReadLine();
-
-        using var probe = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
-        var waited = Stopwatch.StartNew();
-        while (waited.Elapsed < TimeSpan.FromSeconds(60))
-        {
-            Assert.False(process.HasExited, $"the console exited with {(process.HasExited ? process.ExitCode : 0)}");
-            try
-            {
-                if ((await probe.GetAsync($"http://127.0.0.1:{port}/readyz")).IsSuccessStatusCode)
-                {
-                    return process;
-                }
-            }
-            catch (HttpRequestException)
-            {
-            }
-            catch (TaskCanceledException)
-            {
-            }
-
-            await Task.Delay(100);
-        }
-
-        process.Kill();
-        throw new TimeoutException("the console did not become ready within 60 s");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

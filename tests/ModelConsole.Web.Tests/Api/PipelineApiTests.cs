@@ -159,7 +159,11 @@ public abstract class PipelineApiTests(KeysFixture fixture)
         await MoveAsync(v2, new { to = "ACTIVE", @override = true, reason = "r" });
         Assert.Equal(v2, (await RouteAsync(family, "user-42"))["bundle"]!.GetValue<string>());
 
-        var rollback = await _client.PostAsJsonAsync($"/api/v1/families/{family}/rollback", new { reason = "quality dropped" });
+        // Without a candidate the target is the ACTIVE bundle: it must be named (or the version given).
+        var unnamed = await _client.PostAsJsonAsync($"/api/v1/families/{family}/rollback", new { reason = "quality dropped" });
+        Assert.Equal(HttpStatusCode.Conflict, unnamed.StatusCode);
+        Assert.Contains("name it in 'bundle'", await unnamed.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var rollback = await _client.PostAsJsonAsync($"/api/v1/families/{family}/rollback", new { reason = "quality dropped", bundle = v2 });
 
         Assert.Equal(HttpStatusCode.OK, rollback.StatusCode);
         var body = (await rollback.Content.ReadFromJsonAsync<JsonObject>())!;
@@ -188,9 +192,11 @@ public abstract class PipelineApiTests(KeysFixture fixture)
     [Fact]
     public async Task Rollback_WithNothingToRollBackTo_Is409_AndWithoutReasonIs400()
     {
-        var (family, _, _) = await FamilyAsync();
+        var (family, v1, _) = await FamilyAsync();
 
-        Assert.Equal(HttpStatusCode.Conflict, (await _client.PostAsJsonAsync($"/api/v1/families/{family}/rollback", new { reason = "r" })).StatusCode);
+        var nothing = await _client.PostAsJsonAsync($"/api/v1/families/{family}/rollback", new { reason = "r", bundle = v1 });
+        Assert.Equal(HttpStatusCode.Conflict, nothing.StatusCode);
+        Assert.Contains("no last known good", await nothing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, (await _client.PostAsJsonAsync($"/api/v1/families/{family}/rollback", new { })).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await _client.PostAsJsonAsync("/api/v1/families/no-such-family/rollback", new { reason = "r" })).StatusCode);
     }

@@ -806,6 +806,9 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<long>("NegativeFeedback")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime?>("NewestReceivedAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("OutputTokens")
                         .HasColumnType("bigint");
 
@@ -926,6 +929,31 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.HasIndex("FamilyId", "Position");
 
                     b.ToTable("rules", (string)null);
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.RuleStateEntity", b =>
+                {
+                    b.Property<int>("BundleId")
+                        .HasColumnType("integer");
+
+                    b.Property<long>("RuleId")
+                        .HasColumnType("bigint");
+
+                    b.Property<int>("Breaches")
+                        .HasColumnType("integer");
+
+                    b.Property<int>("Healthy")
+                        .HasColumnType("integer");
+
+                    b.Property<DateTime?>("LastCountedDataAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("BundleId", "RuleId");
+
+                    b.ToTable("rule_states", (string)null);
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.TelemetryEventEntity", b =>

@@ -787,6 +787,9 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<long>("NegativeFeedback")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime?>("NewestReceivedAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("OutputTokens")
                         .HasColumnType("INTEGER");
 
@@ -905,6 +908,31 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.HasIndex("FamilyId", "Position");
 
                     b.ToTable("rules", (string)null);
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.RuleStateEntity", b =>
+                {
+                    b.Property<int>("BundleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("RuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Breaches")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Healthy")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime?>("LastCountedDataAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("UpdatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("BundleId", "RuleId");
+
+                    b.ToTable("rule_states", (string)null);
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.TelemetryEventEntity", b =>
