@@ -131,6 +131,17 @@ run_tests() {
   if ! tests/load/rollback-scenario.sh 2; then
     echo "rollback scenario smoke failed" >&2; status=1
   fi
+  if ! tests/load/heavy-reads.sh 3 3; then
+    echo "heavy-reads smoke failed" >&2; status=1
+  fi
+  # The soak runs one minute here; README gives a 30-minute run.
+  if ! tests/load/soak.sh 1; then
+    echo "soak smoke failed" >&2; status=1
+  fi
+  # The UI scale script with 20 families and 3 dashboards; README gives 200 and 50.
+  if ! tests/load/ui-scale.sh 20 3 5; then
+    echo "ui-scale smoke failed" >&2; status=1
+  fi
   [ "$failed" -eq 0 ] || status=1
   echo
   if [ "$skipped" -gt 0 ]; then

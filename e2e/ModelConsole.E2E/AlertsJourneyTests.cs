@@ -11,18 +11,6 @@ namespace ModelConsole.E2E;
 [Collection(ConsoleCollection.Name)]
 public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
 {
-    private HttpClient Gateway()
-    {
-        var http = new HttpClient { BaseAddress = new Uri(Server.BaseUrl) };
-        http.DefaultRequestHeaders.Add("X-Api-Key", ConsoleServer.BootstrapKey);
-        return http;
-    }
-
-    private static async Task PostAsync(HttpClient http, string url, object body)
-    {
-        var response = await http.PostAsJsonAsync(url, body);
-        Assert.True(response.IsSuccessStatusCode, $"{url}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
-    }
 
     private static object[] Calls(string bundle, int count, double latencyMs, double errorRate, string prefix) =>
         Enumerable.Range(0, count).Select(i => (object)new
@@ -35,13 +23,7 @@ public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
     public Task SlowCanary_Alerts_ThenAFailingOne_IsRolledBackLive() => RunAsync(nameof(SlowCanary_Alerts_ThenAFailingOne_IsRolledBackLive), async page =>
     {
         using var http = Gateway();
-        var family = "alr-" + Guid.NewGuid().ToString("N")[..8];
-        await PostAsync(http, "/api/v1/families", new { name = family });
-        await PostAsync(http, "/api/v1/bundles", new { name = family + "-v1", family, provider = "openai", modelId = "m1", prompt = "p", config = new { } });
-        await PostAsync(http, "/api/v1/bundles", new { name = family + "-v2", family, provider = "openai", modelId = "m2", prompt = "p", config = new { }, parent = family + "-v1" });
-        await PostAsync(http, $"/api/v1/bundles/{family}-v1/transitions", new { to = "ACTIVE" });
-        await PostAsync(http, $"/api/v1/bundles/{family}-v2/transitions", new { to = "SHADOW", mirrorPercent = 10 });
-        await PostAsync(http, $"/api/v1/bundles/{family}-v2/transitions", new { to = "CANARY", percent = 5, reason = "e2e", @override = true });
+        var family = await CanaryFamilyAsync(http, "alr");
 
         await OpenAsync(page, $"/families/{family}");
         await Expect(page.GetByTestId($"stage-{family}-v2")).ToHaveTextAsync("CANARY 5%");
@@ -60,7 +42,7 @@ public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
         // The engineer acknowledges it on the alerts page.
         await OpenAsync(page, "/alerts");
         var row = page.Locator("[data-testid^='alert-row-']").Filter(new() { HasText = family + "-v2" });
-        await Expect(row).ToContainTextAsync("latencyP95");
+        await Expect(row).ToContainTextAsync("Latency p95");
         var ack = row.Locator("[data-testid^='alert-ack-']");
         await ack.ClickAsync();
         await Expect(row.Locator("[data-testid^='alert-state-']")).ToHaveTextAsync("acknowledged");

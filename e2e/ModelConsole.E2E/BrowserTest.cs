@@ -1,3 +1,4 @@
+using System.Net.Http.Json;
 using Microsoft.Playwright;
 
 namespace ModelConsole.E2E;
@@ -13,12 +14,15 @@ public abstract class BrowserTest(ConsoleServer server)
     public static string RepositoryRoot { get; } = FindRoot();
 
     /// <summary>Runs a journey signed in as <paramref name="user"/> (a demo account), or anonymous when null.</summary>
-    protected async Task RunAsync(string name, Func<IPage, Task> journey, string? user = "release", bool darkTheme = false)
+    /// <param name="viewport">The window size; 1440 × 900 unless a journey checks another (a phone is 390 wide).</param>
+    /// <param name="expectedConsoleError">Console errors the journey causes on purpose (a dropped connection), not failures.</param>
+    protected async Task RunAsync(string name, Func<IPage, Task> journey, string? user = "release", bool darkTheme = false,
+        ViewportSize? viewport = null, Func<string, bool>? expectedConsoleError = null)
     {
         await using var context = await Server.Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = Server.BaseUrl,
-            ViewportSize = new ViewportSize { Width = 1440, Height = 900 },
+            ViewportSize = viewport ?? new ViewportSize { Width = 1440, Height = 900 },
         });
         if (darkTheme)
         {
@@ -31,7 +35,7 @@ public abstract class BrowserTest(ConsoleServer server)
         page.PageError += (_, error) => problems.Add("page error: " + error);
         page.Console += (_, message) =>
         {
-            if (message.Type == "error")
+            if (message.Type == "error" && expectedConsoleError?.Invoke(message.Text) != true)
             {
                 problems.Add("console error: " + message.Text);
             }
@@ -59,6 +63,35 @@ public abstract class BrowserTest(ConsoleServer server)
             await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(folder, name + ".png"), FullPage = true });
             throw;
         }
+    }
+
+    /// <summary>A client of the console's API as a gateway would be (the bootstrap key, every scope).</summary>
+    protected HttpClient Gateway()
+    {
+        var http = new HttpClient { BaseAddress = new Uri(Server.BaseUrl) };
+        http.DefaultRequestHeaders.Add("X-Api-Key", ConsoleServer.BootstrapKey);
+        return http;
+    }
+
+    /// <summary>Posts JSON and fails the journey unless the answer is 2xx.</summary>
+    protected static async Task PostAsync(HttpClient http, string url, object body)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var response = await http.PostAsJsonAsync(url, body);
+        Assert.True(response.IsSuccessStatusCode, $"{url}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
+    }
+
+    /// <summary>A new family "{prefix}-xxxxxxxx" with v1 ACTIVE and v2 in CANARY at 5 % (the gates overridden).</summary>
+    protected static async Task<string> CanaryFamilyAsync(HttpClient http, string prefix)
+    {
+        var family = prefix + "-" + Guid.NewGuid().ToString("N")[..8];
+        await PostAsync(http, "/api/v1/families", new { name = family });
+        await PostAsync(http, "/api/v1/bundles", new { name = family + "-v1", family, provider = "openai", modelId = "m1", prompt = "p", config = new { } });
+        await PostAsync(http, "/api/v1/bundles", new { name = family + "-v2", family, provider = "openai", modelId = "m2", prompt = "p", config = new { }, parent = family + "-v1" });
+        await PostAsync(http, $"/api/v1/bundles/{family}-v1/transitions", new { to = "ACTIVE" });
+        await PostAsync(http, $"/api/v1/bundles/{family}-v2/transitions", new { to = "SHADOW", mirrorPercent = 10 });
+        await PostAsync(http, $"/api/v1/bundles/{family}-v2/transitions", new { to = "CANARY", percent = 5, reason = "e2e", @override = true });
+        return family;
     }
 
     /// <summary>Signs in through the sign-in page with a demo account (password shown on that page in demo mode).</summary>

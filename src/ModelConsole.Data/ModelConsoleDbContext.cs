@@ -22,6 +22,7 @@ public abstract class ModelConsoleDbContext(DbContextOptions options) : Identity
     public DbSet<RollupLatencyEntity> RollupLatency => Set<RollupLatencyEntity>();
     public DbSet<RollupErrorEntity> RollupErrors => Set<RollupErrorEntity>();
     public DbSet<RuleEntity> Rules => Set<RuleEntity>();
+    public DbSet<SilenceEntity> Silences => Set<SilenceEntity>();
     public DbSet<AlertEntity> Alerts => Set<AlertEntity>();
     public DbSet<RuleStateEntity> RuleStates => Set<RuleStateEntity>();
     public DbSet<ExperimentEntity> Experiments => Set<ExperimentEntity>();

@@ -43,7 +43,13 @@ builder.Services.AddConsoleAuth(builder.Configuration);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 // Toasts and notices at the bottom right, clear of the page's own buttons at the top.
-builder.Services.AddMudServices(c => c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+// Toasts sit bottom left, over the navigation rather than the pipeline's buttons, newest (a rollback) on top.
+builder.Services.AddMudServices(c =>
+{
+    c.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomLeft;
+    c.SnackbarConfiguration.NewestOnTop = true;
+    c.SnackbarConfiguration.MaxDisplayedSnackbars = 4;
+});
 
 builder.Services.AddProblemDetails();
 builder.Services.AddExceptionHandler<ApiExceptionHandler>();

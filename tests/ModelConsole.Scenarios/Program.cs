@@ -16,28 +16,27 @@ if (args is ["soak", var soakUrl, var soakKey, var minutesText, var pidText] && 
     return await ModelConsole.Scenarios.Soak.RunAsync(soakUrl, soakKey, TimeSpan.FromMinutes(minutes), consolePid);
 }
 
+if (args is ["ui-scale", var uiUrl, var uiKey, var familiesText, var dashboardsText, var holdText, var uiPidText]
+    && int.TryParse(familiesText, out var scaleFamilies) && scaleFamilies is >= 1 and <= 1000
+    && int.TryParse(dashboardsText, out var dashboards) && dashboards is >= 1 and <= 200
+    && int.TryParse(holdText, out var holdSeconds) && holdSeconds is >= 0 and <= 3600 && int.TryParse(uiPidText, out var uiPid))
+{
+    return await ModelConsole.Scenarios.UiScale.RunAsync(uiUrl, uiKey, scaleFamilies, dashboards, TimeSpan.FromSeconds(holdSeconds), uiPid);
+}
+
 if (args is not ["rollback", var baseUrl, var key, var runsText] || !int.TryParse(runsText, out var runs) || runs is < 1 or > 200)
 {
-    Console.Error.WriteLine("usage: ModelConsole.Scenarios rollback BASE_URL API_KEY RUNS(1-200) | soak BASE_URL API_KEY MINUTES(0-240) CONSOLE_PID");
+    Console.Error.WriteLine("usage: ModelConsole.Scenarios rollback BASE_URL API_KEY RUNS(1-200) | soak BASE_URL API_KEY MINUTES(0-240) CONSOLE_PID | ui-scale BASE_URL API_KEY FAMILIES(1-1000) DASHBOARDS(1-200) HOLD_SECONDS(0-3600) CONSOLE_PID");
     return 2;
 }
 
 using var http = new HttpClient { BaseAddress = new Uri(baseUrl), Timeout = TimeSpan.FromSeconds(30) };
 http.DefaultRequestHeaders.Add("X-Api-Key", key);
 using var playwright = await Playwright.CreateAsync();
-await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-{
-    ExecutablePath = Environment.GetEnvironmentVariable("MODELCONSOLE_CHROMIUM") ?? "/usr/bin/chromium",
-    Headless = true,
-    Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
-});
+await using var browser = await ModelConsole.Scenarios.Browser.LaunchAsync(playwright);
 await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl });
 var page = await context.NewPageAsync();
-await page.GotoAsync("/sign-in");
-await page.GetByTestId("signin-username").Locator("input").FillAsync("oncall");
-await page.GetByTestId("signin-password").Locator("input").FillAsync("oncall-demo-pass");
-await page.GetByTestId("signin-submit").ClickAsync();
-await page.GetByTestId("user-name").WaitForAsync();
+await ModelConsole.Scenarios.Browser.SignInAsync(page);
 
 var routeFlips = new List<double>();
 var toasts = new List<double>();

@@ -43,19 +43,10 @@ public static class Soak
         await hub.StartAsync();
 
         using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = Environment.GetEnvironmentVariable("MODELCONSOLE_CHROMIUM") ?? "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--no-first-run", "--disable-background-networking"],
-        });
+        await using var browser = await Browser.LaunchAsync(playwright);
         await using var context = await browser.NewContextAsync(new BrowserNewContextOptions { BaseURL = baseUrl });
         var dashboard = await context.NewPageAsync();
-        await dashboard.GotoAsync("/sign-in");
-        await dashboard.GetByTestId("signin-username").Locator("input").FillAsync("oncall");
-        await dashboard.GetByTestId("signin-password").Locator("input").FillAsync("oncall-demo-pass");
-        await dashboard.GetByTestId("signin-submit").ClickAsync();
-        await dashboard.GetByTestId("user-name").WaitForAsync();
+        await Browser.SignInAsync(dashboard);
         var pages = await context.NewPageAsync();
         string[] tour = ["/", $"/families/{name}", $"/bundles/{active}", "/alerts", "/compare", "/experiments"];
 
@@ -138,7 +129,7 @@ public static class Soak
 
             var stats = window.Take();
             stats.HubEvents = Interlocked.Exchange(ref hubEvents, 0);
-            rows.Add((clock.Elapsed.TotalMinutes, Rss(consolePid), stats));
+            rows.Add((clock.Elapsed.TotalMinutes, ProcessMemory.RssMb(consolePid), stats));
             Console.WriteLine(string.Create(C,
                 $"{clock.Elapsed.TotalMinutes,6:0.0} min  RSS {rows[^1].RssMb,6:0} MB  route p50 {stats.RouteP(0.5),6:0.0} p99 {stats.RouteP(0.99),7:0.0} ms ({stats.Routes} calls)  telemetry p99 {stats.TelemetryP(0.99),6:0} ms  page p99 {stats.PageP(0.99),6:0} ms  hub events {stats.HubEvents}"));
         }
@@ -165,19 +156,6 @@ public static class Soak
         }
 
         return 0;
-    }
-
-    private static double Rss(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-        {
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-            {
-                return double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], C) / 1024;
-            }
-        }
-
-        return double.NaN;
     }
 
     /// <summary>Latencies of one sampling interval.</summary>

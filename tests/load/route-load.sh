@@ -16,7 +16,7 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 
 command -v wrk >/dev/null || { echo "wrk is missing (apt-get install wrk)" >&2; exit 1; }
-port() { for p in $(seq "$1" $(( $1 + 100 ))); do (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null || { echo "$p"; return; }; done; return 1; }
+. tests/load/lib.sh
 wait_for() { for _ in $(seq 1 120); do curl -fs -o /dev/null -H "X-Api-Key: $KEY" "$1" && return 0; sleep 0.5; done; echo "not up: $1" >&2; return 1; }
 
 dotnet build tests/ModelConsole.Benchmarks -c Release -v quiet -nologo -clp:ErrorsOnly >/dev/null

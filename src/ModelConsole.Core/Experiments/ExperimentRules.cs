@@ -142,8 +142,13 @@ public sealed record ExperimentDraft(
     double? Power,
     int? Sides = null,
     double? Baseline = null,
-    double? StdDev = null)
+    double? StdDev = null,
+    string? Name = null,
+    string? Hypothesis = null)
 {
+    public const int MaxNameLength = 120;
+    public const int MaxHypothesisLength = 2000;
+
     /// <summary>Checks the shape of the draft (not whether the family and bundles exist); the metric when it is known.</summary>
     public Metric? Check(ValidationErrors errors)
     {
@@ -201,6 +206,16 @@ public sealed record ExperimentDraft(
         if (StdDev is { } sd && !(sd > 0 && double.IsFinite(sd)))
         {
             errors.Add("stdDev", "stdDev is above 0.");
+        }
+
+        if (Name is { } name && name.Trim().Length > MaxNameLength)
+        {
+            errors.Add("name", $"The name is at most {MaxNameLength} characters.");
+        }
+
+        if (Hypothesis is { } hypothesis && hypothesis.Trim().Length > MaxHypothesisLength)
+        {
+            errors.Add("hypothesis", $"The hypothesis is at most {MaxHypothesisLength} characters.");
         }
 
         return metric;

@@ -24,6 +24,8 @@ public static class LedgerActions
     public const string ExperimentStarted = "experiment-started";
     public const string ExperimentConcluded = "experiment-concluded";
     public const string ExperimentEnded = "experiment-ended";
+    public const string SilenceCreated = "silence-created";
+    public const string SilenceEnded = "silence-ended";
     public const string DemoDegraded = "demo-degraded";
     public const string DemoDegradationStopped = "demo-degradation-stopped";
 }

@@ -108,6 +108,9 @@ public static class MetricCatalog
     public static Metric Get(string name) =>
         TryGet(name, out var metric) ? metric : throw new ArgumentOutOfRangeException(nameof(name), name, "No metric has this name.");
 
+    /// <summary>The words a person reads for a metric's wire name ("Latency p95" for <c>latencyP95</c>); an unknown name as it is.</summary>
+    public static string LabelOf(string? name) => TryGet(name, out var metric) ? metric.Label : name ?? "";
+
     /// <summary>"a, b or c" of the names, for messages.</summary>
     public static string Names(IEnumerable<Metric> metrics)
     {

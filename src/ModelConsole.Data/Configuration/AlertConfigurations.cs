@@ -17,6 +17,21 @@ internal sealed class RuleConfiguration : IEntityTypeConfiguration<RuleEntity>
     }
 }
 
+internal sealed class SilenceConfiguration : IEntityTypeConfiguration<SilenceEntity>
+{
+    public void Configure(EntityTypeBuilder<SilenceEntity> b)
+    {
+        b.ToTable("silences");
+        b.HasKey(x => x.Id);
+        b.HasIndex(x => new { x.FamilyId, x.EndsAt });
+        b.Property(x => x.Family).HasMaxLength(64);
+        b.Property(x => x.Reason).HasMaxLength(2000);
+        b.Property(x => x.CreatedBy).HasMaxLength(128);
+        b.Property(x => x.EndedBy).HasMaxLength(128);
+        b.HasOne<FamilyEntity>().WithMany().HasForeignKey(x => x.FamilyId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
+
 internal sealed class AlertConfiguration : IEntityTypeConfiguration<AlertEntity>
 {
     public void Configure(EntityTypeBuilder<AlertEntity> b)
@@ -28,6 +43,8 @@ internal sealed class AlertConfiguration : IEntityTypeConfiguration<AlertEntity>
             .HasFilter("\"State\" <> 'resolved'");
         b.HasIndex(x => new { x.State, x.RaisedAt });
         b.HasIndex(x => x.FamilyId);
+        // Health and the incidents banner look for recent, unacknowledged automatic rollbacks.
+        b.HasIndex(x => x.ResolvedAt);
         b.Property(x => x.Family).HasMaxLength(64);
         b.Property(x => x.Bundle).HasMaxLength(128);
         b.Property(x => x.Metric).HasMaxLength(32);
@@ -55,6 +72,8 @@ internal sealed class ExperimentConfiguration : IEntityTypeConfiguration<Experim
         b.Property(x => x.Family).HasMaxLength(64);
         b.Property(x => x.ArmA).HasMaxLength(128);
         b.Property(x => x.ArmB).HasMaxLength(128);
+        b.Property(x => x.Name).HasMaxLength(120);
+        b.Property(x => x.Hypothesis).HasMaxLength(2000);
         b.Property(x => x.Metric).HasMaxLength(32);
         b.Property(x => x.MdeType).HasMaxLength(16);
         b.Property(x => x.State).HasMaxLength(16);
@@ -74,5 +93,6 @@ internal sealed class RuleStateConfiguration : IEntityTypeConfiguration<RuleStat
     {
         b.ToTable("rule_states");
         b.HasKey(x => new { x.BundleId, x.RuleId });
+        b.Property(x => x.Verdict).HasMaxLength(16);
     }
 }

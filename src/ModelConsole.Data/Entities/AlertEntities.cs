@@ -48,11 +48,30 @@ public sealed class AlertEntity
     public string? ResolvedBy { get; set; }
     public string? ResolveReason { get; set; }
     public long? RollbackElapsedMs { get; set; }
+
+    /// <summary>The silence that covered it when it was raised (it was stored, not toasted nor sent).</summary>
+    public long? SilenceId { get; set; }
+}
+
+/// <summary>A silence of a family's alert rules, or of one rule (Core's <c>Silence</c>).</summary>
+public sealed class SilenceEntity
+{
+    public long Id { get; set; }
+    public int FamilyId { get; set; }
+    public required string Family { get; set; }
+    public long? RuleId { get; set; }
+    public required string Reason { get; set; }
+    public required string CreatedBy { get; set; }
+    public DateTime CreatedAt { get; set; }
+    public DateTime EndsAt { get; set; }
+    public DateTime? EndedAt { get; set; }
+    public string? EndedBy { get; set; }
 }
 
 /// <summary>
 /// A rule's memory for one bundle between evaluations (Core's <c>RuleState</c>): breaches in a row with the newest data
-/// the last counted one saw, and healthy verdicts in a row. Kept so a restart neither forgets a breach nor counts one twice.
+/// the last counted one saw, healthy verdicts in a row, and the latest verdict's kind (the family's health reads it, on any
+/// node). Kept so a restart neither forgets a breach nor counts one twice.
 /// </summary>
 public sealed class RuleStateEntity
 {
@@ -61,5 +80,9 @@ public sealed class RuleStateEntity
     public int Breaches { get; set; }
     public int Healthy { get; set; }
     public DateTime? LastCountedDataAt { get; set; }
+
+    /// <summary>The latest verdict: <c>pass</c>, <c>breach</c> or <c>inconclusive</c>; null for states kept before it was.</summary>
+    public string? Verdict { get; set; }
+
     public DateTime UpdatedAt { get; set; }
 }

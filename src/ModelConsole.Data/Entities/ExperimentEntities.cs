@@ -18,6 +18,10 @@ public sealed class ExperimentEntity
     public required string ArmA { get; set; }
     public int ArmBId { get; set; }
     public required string ArmB { get; set; }
+
+    /// <summary>An optional name a person reads ("shorter system prompt"), and what they expect to see.</summary>
+    public string? Name { get; set; }
+    public string? Hypothesis { get; set; }
     public double SplitBPercent { get; set; }
     public required string Metric { get; set; }
     public double Mde { get; set; }

@@ -23,7 +23,8 @@ public sealed record FamilySummary(
     string Health,
     int FiringAlerts,
     long RoutingVersion,
-    int BundleCount);
+    int BundleCount,
+    long? HealthAlertId = null);
 
 /// <summary>One row of the bundles grid and of <c>GET /bundles</c>.</summary>
 public sealed record BundleRow(
@@ -125,10 +126,11 @@ public sealed record AlertRecord(
     string? Resolution,
     DateTime? ResolvedAt,
     string? ResolvedBy,
-    long? RollbackElapsedMs);
+    long? RollbackElapsedMs,
+    long? SilenceId = null);
 
 /// <summary>Filters of the ledger, newest first.</summary>
-public sealed record LedgerQuery(string? Family = null, string? Bundle = null, string? Actor = null, bool? Automatic = null, DateTime? From = null, DateTime? To = null, int Take = 200)
+public sealed record LedgerQuery(string? Family = null, string? Bundle = null, string? Actor = null, bool? Automatic = null, DateTime? From = null, DateTime? To = null, int Take = 200, long? Before = null)
 {
     public const int MaxTake = 1000;
 }

@@ -188,6 +188,146 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         return (await query.ToListAsync(cancellationToken)).Select(ToRecord).ToList();
     }
 
+    /// <summary>
+    /// What each family's health is decided from (Core's <see cref="FamilyHealth"/>), by family name: the latest verdicts
+    /// of its current rules on its live bundles, its open alerts, and its automatic rollbacks resolved since
+    /// <paramref name="rolledBackSince"/> that no one acknowledged. Two indexed reads for any number of families; of one
+    /// family, or of every family when <paramref name="family"/> is null.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<string, (IReadOnlyList<RuleVerdictSeen> Verdicts, IReadOnlyList<HealthAlert> Alerts)>> HealthInputsAsync(
+        string? family, DateTime rolledBackSince, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var verdicts = await (
+                from s in db.RuleStates.AsNoTracking()
+                join b in db.Bundles.AsNoTracking() on s.BundleId equals b.Id
+                join r in db.Rules.AsNoTracking() on s.RuleId equals r.Id
+                join f in db.Families.AsNoTracking() on b.FamilyId equals f.Id
+                where r.FamilyId == b.FamilyId && Stages.Live.Contains(b.Stage) && s.Verdict != null && (family == null || f.Name == family)
+                select new { Family = f.Name, r.Action, s.Verdict })
+            .ToListAsync(cancellationToken);
+        var alerts = await db.Alerts.AsNoTracking()
+            .Where(a => family == null || a.Family == family)
+            .Where(a => a.State != AlertEntity.Resolved
+                || (a.Action == "rollback" && a.Resolution == "rolledBack" && a.AcknowledgedAt == null && a.ResolvedAt >= rolledBackSince))
+            .Select(a => new { a.Id, a.Family, a.Action, a.State, a.AcknowledgedAt, a.RaisedAt, a.Resolution, a.ResolvedAt })
+            .ToListAsync(cancellationToken);
+
+        var verdictsOf = verdicts.ToLookup(v => v.Family, StringComparer.Ordinal);
+        var alertsOf = alerts.ToLookup(a => a.Family, StringComparer.Ordinal);
+        var result = new Dictionary<string, (IReadOnlyList<RuleVerdictSeen>, IReadOnlyList<HealthAlert>)>(StringComparer.Ordinal);
+        foreach (var name in verdictsOf.Select(g => g.Key).Union(alertsOf.Select(g => g.Key), StringComparer.Ordinal))
+        {
+            var seen = verdictsOf[name]
+                .Select(v => new RuleVerdictSeen(ActionOf(v.Action), VerdictOf(v.Verdict) ?? VerdictKind.Inconclusive)).ToList();
+            var bearing = alertsOf[name]
+                .Select(a => new HealthAlert(a.Id, ActionOf(a.Action), a.State != AlertEntity.Resolved, a.AcknowledgedAt is not null,
+                    DateTime.SpecifyKind(a.RaisedAt, DateTimeKind.Utc),
+                    a.Resolution == "rolledBack" && a.ResolvedAt is { } at ? DateTime.SpecifyKind(at, DateTimeKind.Utc) : null))
+                .ToList();
+            result[name] = (seen, bearing);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// The incidents someone still has to see, newest first: firing alerts, and automatic rollbacks no one acknowledged
+    /// (resolved at the flip, they keep their banner until acknowledged). Of one family, or of every family when null.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertRecord>> UnseenIncidentsAsync(string? family, int take, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var rows = await db.Alerts.AsNoTracking()
+            .Where(a => family == null || a.Family == family)
+            .Where(a => a.State == AlertEntity.Firing || (a.Action == "rollback" && a.Resolution == "rolledBack" && a.AcknowledgedAt == null))
+            .OrderByDescending(a => a.Id).Take(take)
+            .ToListAsync(cancellationToken);
+        return rows.Select(ToRecord).ToList();
+    }
+
+    /// <summary>
+    /// Stores a silence of a family's alert rules (or of one of them) with its ledger record; the rule, when named, must
+    /// be one of the family's. Not found for an unknown family, field errors for a draft Core refuses.
+    /// </summary>
+    public async Task<Outcome<Silence>> CreateSilenceAsync(string family, SilenceDraft draft, string actor, CancellationToken cancellationToken)
+    {
+        var errors = draft.Validate();
+        if (!errors.IsEmpty)
+        {
+            return Outcome<Silence>.Invalid(errors);
+        }
+
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var familyId = await db.Families.Where(f => f.Name == family).Select(f => (int?)f.Id).SingleOrDefaultAsync(cancellationToken);
+        if (familyId is not { } id)
+        {
+            return Outcome<Silence>.NotFound($"There is no family named '{family}'.");
+        }
+
+        if (draft.RuleId is { } ruleId && !await db.Rules.AnyAsync(r => r.Id == ruleId && r.FamilyId == id, cancellationToken))
+        {
+            return Outcome<Silence>.Invalid("ruleId", $"The family '{family}' has no rule {ruleId}.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var entity = new SilenceEntity
+        {
+            FamilyId = id, Family = family, RuleId = draft.RuleId, Reason = draft.Reason!.Trim(), CreatedBy = actor, CreatedAt = now,
+            EndsAt = now.AddMinutes(draft.Minutes!.Value),
+        };
+        db.Silences.Add(entity);
+        db.Ledger.Add(new LedgerEntryEntity
+        {
+            At = now, Actor = actor, Action = LedgerActions.SilenceCreated, Family = family, Reason = entity.Reason,
+            Evidence = JsonSerializer.Serialize(new { minutes = draft.Minutes, ruleId = draft.RuleId, endsAt = entity.EndsAt }, JsonSerializerOptions.Web),
+        });
+        await db.SaveChangesAsync(cancellationToken);
+        return Outcome<Silence>.Ok(ToSilence(entity));
+    }
+
+    /// <summary>The family's silences that are active or ended within the last day, newest first; null for an unknown family.</summary>
+    public async Task<IReadOnlyList<Silence>?> SilencesAsync(string family, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var familyId = await db.Families.Where(f => f.Name == family).Select(f => (int?)f.Id).SingleOrDefaultAsync(cancellationToken);
+        if (familyId is not { } id)
+        {
+            return null;
+        }
+
+        var since = clock.GetUtcNow().UtcDateTime.AddDays(-1);
+        var rows = await db.Silences.AsNoTracking().Where(x => x.FamilyId == id && x.EndsAt > since)
+            .OrderByDescending(x => x.Id).Take(200).ToListAsync(cancellationToken);
+        return rows.Select(ToSilence).ToList();
+    }
+
+    /// <summary>Ends a silence now (an ended or expired one is answered as it is), with its ledger record.</summary>
+    public async Task<Outcome<Silence>> EndSilenceAsync(long id, string actor, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var entity = await db.Silences.SingleOrDefaultAsync(x => x.Id == id, cancellationToken);
+        if (entity is null)
+        {
+            return Outcome<Silence>.NotFound($"There is no silence {id}.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        if (ToSilence(entity).IsActive(now))
+        {
+            entity.EndedAt = now;
+            entity.EndedBy = actor;
+            db.Ledger.Add(new LedgerEntryEntity
+            {
+                At = now, Actor = actor, Action = LedgerActions.SilenceEnded, Family = entity.Family, Reason = "ended by hand",
+                Evidence = JsonSerializer.Serialize(new { silence = entity.Id, ruleId = entity.RuleId }, JsonSerializerOptions.Web),
+            });
+            await db.SaveChangesAsync(cancellationToken);
+        }
+
+        return Outcome<Silence>.Ok(ToSilence(entity));
+    }
+
     /// <summary>Raises an alert unless one is already open for its bundle and rule (then null: the database keeps one).</summary>
     public async Task<AlertRecord?> RaiseAsync(AlertEntity alert, CancellationToken cancellationToken)
     {
@@ -197,6 +337,13 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
             return null;
         }
 
+        // A silence of the family (or of this rule) covers an alert rule's alert: it is stored, marked silenced.
+        var now = alert.RaisedAt;
+        var silences = await db.Silences.AsNoTracking()
+            .Where(x => x.FamilyId == alert.FamilyId && x.EndedAt == null && x.EndsAt > now && (x.RuleId == null || x.RuleId == alert.RuleId))
+            .OrderBy(x => x.Id).ToListAsync(cancellationToken);
+        RuleNames.TryAction(alert.Action, out var action);
+        alert.SilenceId = silences.Select(ToSilence).FirstOrDefault(x => x.Covers(alert.RuleId, action, now))?.Id;
         db.Alerts.Add(alert);
         try
         {
@@ -220,9 +367,11 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
             return null;
         }
 
-        if (alert.State == AlertEntity.Firing)
+        // A firing alert becomes acknowledged; a resolved one stays resolved but is marked seen (an automatic
+        // rollback's alert is resolved at the flip and keeps its banner until a person has seen it).
+        if (alert.AcknowledgedAt is null && alert.State != AlertEntity.Acknowledged)
         {
-            alert.State = AlertEntity.Acknowledged;
+            alert.State = alert.State == AlertEntity.Firing ? AlertEntity.Acknowledged : alert.State;
             alert.AcknowledgedAt = clock.GetUtcNow().UtcDateTime;
             alert.AcknowledgedBy = actor;
             await db.SaveChangesAsync(cancellationToken);
@@ -266,13 +415,28 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         return await db.Alerts.Where(a => a.Bundle == bundle && a.State != AlertEntity.Resolved).Select(a => a.Id).ToListAsync(cancellationToken);
     }
 
-    public async Task<IReadOnlyList<AlertRecord>> ListAsync(string? state, int take, CancellationToken cancellationToken)
+    /// <summary>
+    /// Alerts newest first: of one state (or the open ones, firing and acknowledged, for <c>"open"</c>), of one family,
+    /// older than the alert <paramref name="before"/> (the next page), at most <paramref name="take"/>.
+    /// </summary>
+    public async Task<IReadOnlyList<AlertRecord>> ListAsync(string? state, string? family, long? before, int take, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var query = db.Alerts.AsNoTracking();
-        if (state is not null)
+        query = state switch
         {
-            query = query.Where(a => a.State == state);
+            null => query,
+            "open" => query.Where(a => a.State != AlertEntity.Resolved),
+            _ => query.Where(a => a.State == state),
+        };
+        if (family is not null)
+        {
+            query = query.Where(a => a.Family == family);
+        }
+
+        if (before is { } id)
+        {
+            query = query.Where(a => a.Id < id);
         }
 
         var rows = await query.OrderByDescending(a => a.Id).Take(Math.Clamp(take, 1, 1000)).ToListAsync(cancellationToken);
@@ -306,7 +470,7 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var rows = await db.RuleStates.AsNoTracking().ToListAsync(cancellationToken);
         return rows.ToDictionary(r => (r.BundleId, r.RuleId),
-            r => new RuleState(r.Breaches, r.Healthy, r.LastCountedDataAt is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null));
+            r => new RuleState(r.Breaches, r.Healthy, r.LastCountedDataAt is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null, VerdictOf(r.Verdict)));
     }
 
     /// <summary>Keeps the rule states that changed in one evaluation (one upsert each, one transaction).</summary>
@@ -324,10 +488,10 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         {
             await db.Database.ExecuteSqlAsync(
                 $"""
-                INSERT INTO rule_states ("BundleId", "RuleId", "Breaches", "Healthy", "LastCountedDataAt", "UpdatedAt")
-                VALUES ({bundle}, {rule}, {state.Breaches}, {state.Healthy}, {state.LastCountedDataAt}, {now})
+                INSERT INTO rule_states ("BundleId", "RuleId", "Breaches", "Healthy", "LastCountedDataAt", "Verdict", "UpdatedAt")
+                VALUES ({bundle}, {rule}, {state.Breaches}, {state.Healthy}, {state.LastCountedDataAt}, {NameOf(state.Latest)}, {now})
                 ON CONFLICT ("BundleId", "RuleId") DO UPDATE SET "Breaches" = excluded."Breaches", "Healthy" = excluded."Healthy",
-                    "LastCountedDataAt" = excluded."LastCountedDataAt", "UpdatedAt" = excluded."UpdatedAt"
+                    "LastCountedDataAt" = excluded."LastCountedDataAt", "Verdict" = excluded."Verdict", "UpdatedAt" = excluded."UpdatedAt"
                 """, cancellationToken);
         }
 
@@ -391,6 +555,23 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         return new Rule(e.Id, metric, action, e.Z, e.MinEffect, e.MinAbsoluteEffect, e.Tolerance, e.WindowMinutes, e.MinSamples, e.Consecutive);
     }
 
+    private static RuleAction ActionOf(string action)
+    {
+        RuleNames.TryAction(action, out var parsed);
+        return parsed;
+    }
+
+    // A verdict kind as the rule_states table keeps it (lower-case names; null before the first evaluation).
+    private static string? NameOf(VerdictKind? kind) => kind?.ToString().ToLowerInvariant();
+
+    private static VerdictKind? VerdictOf(string? name) => name switch
+    {
+        "pass" => VerdictKind.Pass,
+        "breach" => VerdictKind.Breach,
+        "inconclusive" => VerdictKind.Inconclusive,
+        _ => null,
+    };
+
     /// <summary>A rule as API.md writes it.</summary>
     public static object Wire(Rule r) => new
     {
@@ -399,7 +580,11 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         consecutive = r.Consecutive,
     };
 
+    private static Silence ToSilence(SilenceEntity x) => new(
+        x.Id, x.Family, x.RuleId, x.Reason, x.CreatedBy, DateTime.SpecifyKind(x.CreatedAt, DateTimeKind.Utc), DateTime.SpecifyKind(x.EndsAt, DateTimeKind.Utc),
+        x.EndedAt is { } ended ? DateTime.SpecifyKind(ended, DateTimeKind.Utc) : null, x.EndedBy);
+
     internal static AlertRecord ToRecord(AlertEntity a) => new(
         a.Id, a.Family, a.Bundle, a.RuleId, a.Metric, a.Action, a.Observed, a.Limit, a.Reference, a.Derivation, a.State, a.RaisedAt,
-        a.AcknowledgedAt, a.AcknowledgedBy, a.Resolution, a.ResolvedAt, a.ResolvedBy, a.RollbackElapsedMs);
+        a.AcknowledgedAt, a.AcknowledgedBy, a.Resolution, a.ResolvedAt, a.ResolvedBy, a.RollbackElapsedMs, a.SilenceId);
 }

@@ -59,6 +59,11 @@ public sealed class LedgerStore(IDbContextFactory<ModelConsoleDbContext> factory
             query = query.Where(l => l.At < to);
         }
 
+        if (filter.Before is { } before)
+        {
+            query = query.Where(l => l.Id < before);
+        }
+
         var take = Math.Clamp(filter.Take, 1, LedgerQuery.MaxTake);
 
         var rows = await query.OrderByDescending(l => l.Id).Take(take).ToListAsync(cancellationToken);

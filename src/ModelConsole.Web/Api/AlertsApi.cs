@@ -16,6 +16,17 @@ namespace ModelConsole.Web.Api;
 /// <summary>A manual resolution (API.md: <c>{ reason }</c>).</summary>
 public sealed record ResolveContract(string? Reason);
 
+/// <summary>A silence asked for (API.md: <c>{ minutes, reason, ruleId? }</c>).</summary>
+public sealed record SilenceRequest(int? Minutes, string? Reason, long? RuleId);
+
+/// <summary>A silence on the wire; <c>active</c> says whether it silences now.</summary>
+public sealed record SilenceContract(long Id, string Family, long? RuleId, string Reason, string CreatedBy, DateTime CreatedAt, DateTime EndsAt,
+    DateTime? EndedAt, string? EndedBy, bool Active)
+{
+    public static SilenceContract From(Silence s, DateTime now) =>
+        new(s.Id, s.Family, s.RuleId, s.Reason, s.CreatedBy, s.CreatedAt, s.EndsAt, s.EndedAt, s.EndedBy, s.IsActive(now));
+}
+
 /// <summary>One rule's readiness on the wire (times in seconds, null for "never" or "cannot tell").</summary>
 public sealed record RuleReadinessContract(long Id, string Metric, string Action, double CandidateCallsPerMinute, double? SecondsToMinSamples, double? SecondsToDetect,
     bool DetectedInTime, string Explanation);
@@ -48,6 +59,13 @@ public static class AlertsApi
             .WithTags("Rules and alerts").WithName("AcknowledgeAlert").WithSummary("Marks a firing alert as seen.");
         api.MapPost("/alerts/{id:long}/resolve", ResolveAsync).RequireAuthorization(Policies.Rollback)
             .WithTags("Rules and alerts").WithName("ResolveAlert").WithSummary("Resolves an alert by hand, with a reason.");
+        api.MapPost("/families/{family}/silences", SilenceAsync).RequireAuthorization(Policies.Rollback)
+            .WithTags("Rules and alerts").WithName("CreateSilence")
+            .WithSummary("Silences the family's alert rules (or one rule) for 1–1440 minutes: alerts are stored but not toasted or sent. Automatic rollback is never silenced.");
+        api.MapGet("/families/{family}/silences", SilencesAsync).RequireAuthorization(Policies.ConsoleRead)
+            .WithTags("Rules and alerts").WithName("ListSilences").WithSummary("The family's silences, active or ended within the last day, newest first.");
+        api.MapDelete("/silences/{id:long}", EndSilenceAsync).RequireAuthorization(Policies.Rollback)
+            .WithTags("Rules and alerts").WithName("EndSilence").WithSummary("Ends a silence now.");
         return api;
     }
 
@@ -87,8 +105,29 @@ public static class AlertsApi
         return ApiProblems.Answer(saved, r => TypedResults.Ok(r.Rules.Select(AlertStore.Wire)));
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<AlertRecord>>, ValidationProblem, ProblemHttpResult>> ListAsync(string? state, AlertsService alerts, CancellationToken cancellationToken) =>
-        ApiProblems.Answer(await alerts.ListAsync(state, 500, cancellationToken), TypedResults.Ok);
+    private static async Task<Results<Ok<IReadOnlyList<AlertRecord>>, ValidationProblem, ProblemHttpResult>> ListAsync(
+        string? state, string? limit, string? before, string? family, AlertsService alerts, CancellationToken cancellationToken)
+    {
+        // Query values are read as text so a malformed one is a field error, not a bare 400.
+        var take = 200;
+        if (limit is not null && !int.TryParse(limit, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out take))
+        {
+            return ApiProblems.Invalid("limit", $"limit is a whole number from 1 to {AlertsService.MaxListed}.");
+        }
+
+        long? page = null;
+        if (before is not null)
+        {
+            if (!long.TryParse(before, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var id))
+            {
+                return ApiProblems.Invalid("before", "before is the id of an alert: the page starts after it.");
+            }
+
+            page = id;
+        }
+
+        return ApiProblems.Answer(await alerts.ListAsync(state, take, cancellationToken, family, page), TypedResults.Ok);
+    }
 
     private static async Task<Results<Ok<AlertRecord>, ValidationProblem, ProblemHttpResult>> AcknowledgeAsync(long id, AlertsService alerts, HttpContext http, CancellationToken cancellationToken) =>
         ApiProblems.Answer(await alerts.AcknowledgeAsync(id, http.Actor(), cancellationToken), TypedResults.Ok);
@@ -96,6 +135,28 @@ public static class AlertsApi
     private static async Task<Results<Ok<AlertRecord>, ValidationProblem, ProblemHttpResult>> ResolveAsync(
         long id, [FromBody] ResolveContract? body, AlertsService alerts, HttpContext http, CancellationToken cancellationToken) =>
         ApiProblems.Answer(await alerts.ResolveByHandAsync(id, body?.Reason, http.Actor(), cancellationToken), TypedResults.Ok);
+
+    private static async Task<Results<Created<SilenceContract>, ValidationProblem, ProblemHttpResult>> SilenceAsync(
+        string family, [FromBody] SilenceRequest? body, AlertsService alerts, TimeProvider clock, HttpContext http, CancellationToken cancellationToken)
+    {
+        var created = await alerts.SilenceAsync(family, new SilenceDraft(body?.Minutes, body?.Reason, body?.RuleId), http.Actor(), cancellationToken);
+        return ApiProblems.Answer(created, s => TypedResults.Created($"/api/v1/families/{family}/silences", SilenceContract.From(s, clock.GetUtcNow().UtcDateTime)));
+    }
+
+    private static async Task<Results<Ok<List<SilenceContract>>, ProblemHttpResult>> SilencesAsync(string family, AlertsService alerts, TimeProvider clock, CancellationToken cancellationToken)
+    {
+        if (await alerts.SilencesAsync(family, cancellationToken) is not { } silences)
+        {
+            return ApiProblems.NotFound($"There is no family named '{family}'.");
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        return TypedResults.Ok(silences.Select(s => SilenceContract.From(s, now)).ToList());
+    }
+
+    private static async Task<Results<Ok<SilenceContract>, ValidationProblem, ProblemHttpResult>> EndSilenceAsync(
+        long id, AlertsService alerts, TimeProvider clock, HttpContext http, CancellationToken cancellationToken) =>
+        ApiProblems.Answer(await alerts.EndSilenceAsync(id, http.Actor(), cancellationToken), s => TypedResults.Ok(SilenceContract.From(s, clock.GetUtcNow().UtcDateTime)));
 
     private static async Task<Results<Ok<ReadinessContract>, ValidationProblem, ProblemHttpResult>> ReadinessAsync(
         string family, double? percent, RollbackReadinessService readiness, CancellationToken cancellationToken)

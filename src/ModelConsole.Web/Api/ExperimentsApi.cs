@@ -26,7 +26,8 @@ public sealed record ResultContract(double? Estimate, double? CiLow, double? CiH
 public sealed record ExperimentContract(
     string Id, string Family, string ArmA, string ArmB, double SplitBPercent, string Metric, double Mde, string MdeType, double Alpha, double Power, int Sides,
     double Baseline, double? StdDev, long PlannedPerArm, long PlannedPerArmB, double PlannedPerArmExact, string State, DateTime StartedAt, string StartedBy,
-    DateTime? EndedAt, string? EndedBy, string? Decision, string? Reason, ObservedContract Observed, ResultContract Result, string? Note)
+    DateTime? EndedAt, string? EndedBy, string? Decision, string? Reason, ObservedContract Observed, ResultContract Result, string? Note,
+    string? Name, string? Hypothesis)
 {
     public static ExperimentContract From(ExperimentView view)
     {
@@ -35,7 +36,7 @@ public sealed record ExperimentContract(
             e.PlannedPerArmA, e.PlannedPerArmB, e.PlannedPerArm, e.State, e.StartedAt, e.StartedBy, e.EndedAt, e.EndedBy, e.Decision, e.Reason,
             new ObservedContract(r.Unit, r.ObservedA, r.ObservedB, r.UnitsA, r.UnitsB, r.ValueA, r.ValueB, r.Progress, view.EventsWithoutSubject),
             new ResultContract(r.Estimate, r.CiLow, r.CiHigh, r.PValue, r.Method, r.SrmStatistic, r.SrmPValue, r.SrmFlagged, ExperimentRules.Of(r.Suggestion), r.Advice),
-            view.Note);
+            view.Note, e.Name, e.Hypothesis);
     }
 }
 

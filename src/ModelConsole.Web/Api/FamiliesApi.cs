@@ -37,7 +37,7 @@ public static class FamiliesApi
             : ApiProblems.Invalid(result.Errors);
     }
 
-    private static async Task<Results<Ok<FamilyDetail>, ProblemHttpResult>> GetAsync(string family, RegistryService registry, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<FamilyDetail>, ProblemHttpResult>> GetAsync(string family, RegistryService registry, RulesService rules, CancellationToken cancellationToken)
     {
         var summary = await registry.GetFamilyAsync(family, cancellationToken);
         if (summary is null)
@@ -46,7 +46,8 @@ public static class FamiliesApi
         }
 
         var transitions = await registry.RecentFamilyLedgerAsync(family, RecentTransitions, cancellationToken);
-        return TypedResults.Ok(new FamilyDetail(summary, [], transitions));
+        var current = await rules.GetAsync(family, cancellationToken);
+        return TypedResults.Ok(new FamilyDetail(summary, current?.Rules.Select(AlertStore.Wire).ToList() ?? [], transitions));
     }
 }
 
@@ -63,12 +64,13 @@ public sealed record FamilyDetail(
     int FiringAlerts,
     long RoutingVersion,
     int BundleCount,
+    long? HealthAlertId,
     IReadOnlyList<object> Rules,
     IReadOnlyList<LedgerRecord> RecentTransitions)
 {
     public FamilyDetail(FamilySummary s, IReadOnlyList<object> rules, IReadOnlyList<LedgerRecord> recent)
         : this(s.Name, s.Description, s.Owner, s.Active, s.Canary, s.Shadow, s.Experiment, s.Health, s.FiringAlerts,
-            s.RoutingVersion, s.BundleCount, rules, recent)
+            s.RoutingVersion, s.BundleCount, s.HealthAlertId, rules, recent)
     {
     }
 }

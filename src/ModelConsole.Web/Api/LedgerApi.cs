@@ -13,20 +13,28 @@ public static class LedgerApi
         return api;
     }
 
+    /// <summary>API.md: <c>limit</c> (1–1,000, default 200) and <c>before</c> (a record id: the next page); <c>take</c> is the older name of <c>limit</c>.</summary>
     private static async Task<Results<Ok<IReadOnlyList<LedgerRecord>>, ValidationProblem>> ListAsync(
-        string? family, string? bundle, string? actor, bool? automatic, DateTime? from, DateTime? to, int? take, Services.RegistryService ledger, CancellationToken cancellationToken)
+        string? family, string? bundle, string? actor, bool? automatic, DateTime? from, DateTime? to, int? take, int? limit, long? before,
+        Services.RegistryService ledger, CancellationToken cancellationToken)
     {
         if (from is { } f && to is { } t && t <= f)
         {
             return ApiProblems.Invalid("to", "'to' must be after 'from'.");
         }
 
-        if (take is < 1 or > LedgerQuery.MaxTake)
+        var count = limit ?? take;
+        if (count is < 1 or > LedgerQuery.MaxTake)
         {
-            return ApiProblems.Invalid("take", $"take is 1–{LedgerQuery.MaxTake}.");
+            return ApiProblems.Invalid(limit is null ? "take" : "limit", $"limit is 1–{LedgerQuery.MaxTake}.");
         }
 
-        var query = new LedgerQuery(family, bundle, actor, automatic, from?.ToUniversalTime(), to?.ToUniversalTime(), take ?? 200);
+        if (before is <= 0)
+        {
+            return ApiProblems.Invalid("before", "before is the id of a ledger record: the page starts after it.");
+        }
+
+        var query = new LedgerQuery(family, bundle, actor, automatic, from?.ToUniversalTime(), to?.ToUniversalTime(), count ?? 200, before);
         return TypedResults.Ok(await ledger.LedgerAsync(query, cancellationToken));
     }
 }

@@ -36,7 +36,7 @@ public sealed class HubRelay(LiveEvents events, IHubContext<AlertsHub> hub, ILog
             StageChangedEvent => ("stageChanged", @event),
             RollbackCompletedEvent => ("rollbackCompleted", @event),
             AlertRaisedEvent raised => ("alertRaised", (object)raised.Alert),
-            AlertChangedEvent { Alert.State: "resolved" } resolved => ("alertResolved", resolved.Alert),
+            AlertChangedEvent { Change: AlertChange.Resolved } resolved => ("alertResolved", resolved.Alert),
             _ => (null, null),
         };
         if (method is null)

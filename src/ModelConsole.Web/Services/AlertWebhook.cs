@@ -1,17 +1,18 @@
 using System.Net.Http.Headers;
 using System.Security.Cryptography;
 using System.Text;
-using System.Text.Json;
 using System.Threading.Channels;
 using Microsoft.Extensions.Options;
 
 namespace ModelConsole.Web.Services;
 
 /// <summary>
-/// The optional outgoing webhook (<c>Alerts:WebhookUrl</c>): every raised and resolved alert is POSTed as JSON
-/// <c>{ "event": "alertRaised" | "alertResolved", "alert": { ... } }</c>, signed with HMAC-SHA256 of the body in
-/// <c>X-ModelConsole-Signature: sha256=&lt;hex&gt;</c> when a secret is set, and retried with doubling waits on a
-/// failure or a non-2xx answer. Deliveries queue off the evaluation path; a full queue drops the oldest and says so.
+/// The optional outgoing webhook (<c>Alerts:WebhookUrl</c>): every raised and resolved alert that no silence covers is
+/// POSTed as JSON in the configured format (<see cref="WebhookPayloads"/>: by default
+/// <c>{ "event": "alertRaised" | "alertResolved", "alert": { ... } }</c>; or a Slack message; or a PagerDuty event),
+/// signed with HMAC-SHA256 of the body in <c>X-ModelConsole-Signature: sha256=&lt;hex&gt;</c> when a secret is set, and
+/// retried with doubling waits on a failure or a non-2xx answer. Deliveries queue off the evaluation path; a full queue
+/// drops the oldest and says so.
 /// </summary>
 public sealed class AlertWebhook(LiveEvents live, IOptions<AlertsOptions> options, ILogger<AlertWebhook> logger) : BackgroundService
 {
@@ -34,13 +35,14 @@ public sealed class AlertWebhook(LiveEvents live, IOptions<AlertsOptions> option
 
         using var subscription = live.Subscribe(e =>
         {
+            // A silenced alert is stored and listed but never sent (API.md "Rules and alerts").
             var (name, alert) = e switch
             {
-                AlertRaisedEvent raised => ("alertRaised", raised.Alert),
-                AlertChangedEvent { Alert.State: "resolved" } resolved => ("alertResolved", resolved.Alert),
+                AlertRaisedEvent { Alert.SilenceId: null } raised => ("alertRaised", raised.Alert),
+                AlertChangedEvent { Change: AlertChange.Resolved, Alert.SilenceId: null } resolved => ("alertResolved", resolved.Alert),
                 _ => (null, null),
             };
-            if (name is not null && !_queue.Writer.TryWrite((name, JsonSerializer.SerializeToUtf8Bytes(new { @event = name, alert }, JsonSerializerOptions.Web))))
+            if (name is not null && !_queue.Writer.TryWrite((name, WebhookPayloads.Build(o.WebhookFormat, name, alert!, o.PagerDutyRoutingKey, o.ConsoleUrl))))
             {
                 logger.LogWarning("The alert webhook queue is full; the oldest delivery was dropped");
             }

@@ -13,8 +13,18 @@ namespace ModelConsole.Web.Services;
 /// <summary>An alert was raised (API.md <c>alertRaised</c>).</summary>
 public sealed record AlertRaisedEvent(AlertRecord Alert);
 
+/// <summary>What happened to an alert that changed.</summary>
+public enum AlertChange
+{
+    /// <summary>It was resolved (API.md <c>alertResolved</c>).</summary>
+    Resolved,
+
+    /// <summary>Someone saw it (firing, or an automatic rollback's resolved alert).</summary>
+    Acknowledged,
+}
+
 /// <summary>An alert was resolved or acknowledged (API.md <c>alertResolved</c> for the former).</summary>
-public sealed record AlertChangedEvent(AlertRecord Alert);
+public sealed record AlertChangedEvent(AlertRecord Alert, AlertChange Change);
 
 /// <summary>
 /// Alerts as the API, the Alerts page, the bell and the evaluator use them: listing, acknowledging and resolving
@@ -32,15 +42,28 @@ public sealed class AlertsService(AlertStore store, PipelineService pipeline, Te
     /// <summary>Alerts whose rule is rolling their bundle back now: the rule resolves them itself, with the flip's time.</summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, bool> _rollingBack = new();
 
-    /// <summary>Alerts newest first, optionally by state.</summary>
-    public async Task<Outcome<IReadOnlyList<AlertRecord>>> ListAsync(string? state, int take, CancellationToken cancellationToken)
+    /// <summary>The most alerts one list answers (API.md: <c>limit</c> at most 1,000, default 200).</summary>
+    public const int MaxListed = 1000;
+
+    /// <summary>Alerts newest first, optionally by state (or "open" for firing and acknowledged), family and page.</summary>
+    public async Task<Outcome<IReadOnlyList<AlertRecord>>> ListAsync(string? state, int take, CancellationToken cancellationToken, string? family = null, long? before = null)
     {
-        if (state is not null && !States.Contains(state))
+        if (state is not null && state != "open" && !States.Contains(state))
         {
-            return Outcome<IReadOnlyList<AlertRecord>>.Invalid("state", "state is firing, acknowledged or resolved.");
+            return Outcome<IReadOnlyList<AlertRecord>>.Invalid("state", "state is firing, acknowledged or resolved (or open for the first two).");
         }
 
-        return Outcome<IReadOnlyList<AlertRecord>>.Ok(await store.ListAsync(state, take, cancellationToken));
+        if (take is < 1 or > MaxListed)
+        {
+            return Outcome<IReadOnlyList<AlertRecord>>.Invalid("limit", $"limit is from 1 to {MaxListed}.");
+        }
+
+        if (before is <= 0)
+        {
+            return Outcome<IReadOnlyList<AlertRecord>>.Invalid("before", "before is the id of an alert: the page starts after it.");
+        }
+
+        return Outcome<IReadOnlyList<AlertRecord>>.Ok(await store.ListAsync(state, family, before, take, cancellationToken));
     }
 
     /// <summary>One alert, or null.</summary>
@@ -57,9 +80,21 @@ public sealed class AlertsService(AlertStore store, PipelineService pipeline, Te
             return Outcome<AlertRecord>.NotFound($"There is no alert {id}.");
         }
 
-        live.Publish(new AlertChangedEvent(alert));
+        live.Publish(new AlertChangedEvent(alert, AlertChange.Acknowledged));
         return Outcome<AlertRecord>.Ok(alert);
     }
+
+    /// <summary>Silences a family's alert rules (or one of them) for a while; the ledger records it.</summary>
+    public Task<Outcome<Silence>> SilenceAsync(string family, SilenceDraft draft, string actor, CancellationToken cancellationToken) =>
+        store.CreateSilenceAsync(family, draft, actor, cancellationToken);
+
+    /// <summary>The family's recent silences, or null for an unknown family.</summary>
+    public Task<IReadOnlyList<Silence>?> SilencesAsync(string family, CancellationToken cancellationToken) =>
+        store.SilencesAsync(family, cancellationToken);
+
+    /// <summary>Ends a silence now.</summary>
+    public Task<Outcome<Silence>> EndSilenceAsync(long id, string actor, CancellationToken cancellationToken) =>
+        store.EndSilenceAsync(id, actor, cancellationToken);
 
     /// <summary>Resolves an alert by hand with a reason; a resolved one is answered as it is.</summary>
     public async Task<Outcome<AlertRecord>> ResolveByHandAsync(long id, string? reason, string actor, CancellationToken cancellationToken)
@@ -80,7 +115,7 @@ public sealed class AlertsService(AlertStore store, PipelineService pipeline, Te
         var (alert, changed) = await store.ResolveAsync(id, resolution, actor, reason, rollbackElapsedMs, cancellationToken);
         if (changed && alert is not null)
         {
-            live.Publish(new AlertChangedEvent(alert));
+            live.Publish(new AlertChangedEvent(alert, AlertChange.Resolved));
         }
 
         return changed;

@@ -74,6 +74,15 @@ public sealed class AlertsOptions
     public string? WebhookUrl { get; set; }
     public string? WebhookSecret { get; set; }
 
+    /// <summary>The webhook's payload: ModelConsole's own, a Slack incoming webhook message, or a PagerDuty Events API v2 event.</summary>
+    public WebhookFormat WebhookFormat { get; set; } = WebhookFormat.ModelConsole;
+
+    /// <summary>The PagerDuty integration's routing key (required with <c>WebhookFormat</c> PagerDuty).</summary>
+    public string? PagerDutyRoutingKey { get; set; }
+
+    /// <summary>The console's address as people reach it, for links in Slack messages and PagerDuty incidents.</summary>
+    public string? ConsoleUrl { get; set; }
+
     /// <summary>Attempts per webhook delivery (the first included) before it is given up and logged.</summary>
     public int WebhookAttempts { get; set; } = 5;
 
@@ -116,6 +125,10 @@ public static class ConsoleOptions
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection("Alerts"))
             .Validate(o => o.ResolveAfterHealthyEvaluations is >= 1 and <= 1000, "Alerts:ResolveAfterHealthyEvaluations must be between 1 and 1000.")
             .Validate(o => o.WebhookUrl is null || IsHttpUrl(o.WebhookUrl), "Alerts:WebhookUrl must be an absolute http(s) URL.")
+            .Validate(o => Enum.IsDefined(o.WebhookFormat), "Alerts:WebhookFormat must be ModelConsole, Slack or PagerDuty.")
+            .Validate(o => o.WebhookFormat != WebhookFormat.PagerDuty || o.PagerDutyRoutingKey is { Length: >= 1 and <= 128 },
+                "Alerts:PagerDutyRoutingKey (1 to 128 characters) is required when Alerts:WebhookFormat is PagerDuty.")
+            .Validate(o => o.ConsoleUrl is null || IsHttpUrl(o.ConsoleUrl), "Alerts:ConsoleUrl must be an absolute http(s) URL.")
             .Validate(o => o.WebhookAttempts is >= 1 and <= 20, "Alerts:WebhookAttempts must be between 1 and 20.")
             .Validate(o => o.WebhookFirstRetryMilliseconds is >= 10 and <= 600_000, "Alerts:WebhookFirstRetryMilliseconds must be between 10 and 600000.")
             .ValidateOnStart();

@@ -4,8 +4,9 @@ namespace ModelConsole.Web.Services;
 
 /// <summary>
 /// Connects the live-event bus to the rules: ingest's folded data is new evidence and triggers an immediate
-/// evaluation of a family with a live candidate; a rollback resolves the rolled-back bundle's open alerts; a
-/// promotion captures the promoted bundle's baseline from its own traffic before it became ACTIVE.
+/// evaluation of a family with a live candidate; a stage change or a rollback re-evaluates the family at once (its
+/// live bundles changed, so its health must not wait for the next interval); a rollback resolves the rolled-back
+/// bundle's open alerts; a promotion captures the promoted bundle's baseline from its own traffic before it became ACTIVE.
 /// </summary>
 public sealed class EvaluationTriggers(
     LiveEvents live,
@@ -31,6 +32,17 @@ public sealed class EvaluationTriggers(
 
     private void OnEvent(object e)
     {
+        var changedFamily = e switch
+        {
+            StageChangedEvent stage => stage.Family,
+            RollbackCompletedEvent rollback => rollback.Family,
+            _ => null,
+        };
+        if (changedFamily is not null)
+        {
+            _ = evaluation.TriggerAsync(changedFamily, CancellationToken.None);
+        }
+
         switch (e)
         {
             case TelemetryFoldedEvent folded:

@@ -83,7 +83,7 @@ public sealed class ExperimentService(
         var experiment = new ExperimentEntity
         {
             Id = "exp-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6)),
-            Family = draft.Family!, ArmA = "", ArmB = draft.ArmB!, SplitBPercent = draft.SplitBPercent!.Value, Metric = metric.Name,
+            Family = draft.Family!, ArmA = "", ArmB = draft.ArmB!, Name = Blank(draft.Name), Hypothesis = Blank(draft.Hypothesis), SplitBPercent = draft.SplitBPercent!.Value, Metric = metric.Name,
             Mde = draft.Mde!.Value, MdeType = draft.MdeType ?? "absolute", Alpha = draft.Alpha!.Value, Power = draft.Power!.Value, Sides = draft.Sides ?? 2,
             Baseline = baseline.Value, StdDev = metric.Kind == MetricKind.Rate ? null : stdDev, PlannedPerArm = plan.PerArm, PlannedPerArmA = plan.PerArmCeiling, PlannedPerArmB = plan.PerArmB,
             State = ExperimentEntity.Running, StartedBy = actor,
@@ -98,6 +98,8 @@ public sealed class ExperimentService(
         live.Publish(new ExperimentChangedEvent(started!.Id, started.Family, started.State));
         return Outcome<ExperimentView>.Ok(await ComputeAsync(started, cancellationToken));
     }
+
+    private static string? Blank(string? text) => string.IsNullOrWhiteSpace(text) ? null : text.Trim();
 
     /// <summary>Concludes a running experiment with a person's decision and reason, keeping its result as it stands.</summary>
     public async Task<Outcome<ExperimentView>> ConcludeAsync(string id, string? decision, string? reason, string actor, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Families;
+using ModelConsole.Core.Thresholds;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
@@ -20,13 +21,40 @@ public sealed record CommandResult<T>(T? Value, ValidationErrors Errors, string?
 }
 
 /// <summary>Families and bundles: Core decides, the store keeps. The API, the pages and the demo seed all call this.</summary>
-public sealed class RegistryService(RegistryStore store, LedgerStore ledger, RoutingSnapshot routing)
+public sealed class RegistryService(RegistryStore store, LedgerStore ledger, RoutingSnapshot routing, AlertStore alerts, TimeProvider clock)
 {
-    public Task<IReadOnlyList<FamilySummary>> ListFamiliesAsync(CancellationToken cancellationToken) =>
-        store.ListFamiliesAsync(cancellationToken);
+    /// <summary>Every family with its live routing and its health (Core's <see cref="FamilyHealth"/> decides it).</summary>
+    public async Task<IReadOnlyList<FamilySummary>> ListFamiliesAsync(CancellationToken cancellationToken)
+    {
+        var families = await store.ListFamiliesAsync(cancellationToken);
+        var now = clock.GetUtcNow().UtcDateTime;
+        var inputs = await alerts.HealthInputsAsync(null, now - FamilyHealth.RolledBackFor, cancellationToken);
+        return families.Select(f => WithHealth(f, inputs, now)).ToList();
+    }
 
-    public Task<FamilySummary?> GetFamilyAsync(string name, CancellationToken cancellationToken) =>
-        store.GetFamilyAsync(name, cancellationToken);
+    public async Task<FamilySummary?> GetFamilyAsync(string name, CancellationToken cancellationToken)
+    {
+        var family = await store.GetFamilyAsync(name, cancellationToken);
+        if (family is null)
+        {
+            return null;
+        }
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        return WithHealth(family, await alerts.HealthInputsAsync(name, now - FamilyHealth.RolledBackFor, cancellationToken), now);
+    }
+
+    /// <summary>The incidents of a family (or of all when null) someone has yet to acknowledge, newest first.</summary>
+    public Task<IReadOnlyList<AlertRecord>> UnseenIncidentsAsync(string? family, int take, CancellationToken cancellationToken) =>
+        alerts.UnseenIncidentsAsync(family, take, cancellationToken);
+
+    private static FamilySummary WithHealth(
+        FamilySummary family, IReadOnlyDictionary<string, (IReadOnlyList<RuleVerdictSeen> Verdicts, IReadOnlyList<HealthAlert> Alerts)> inputs, DateTime now)
+    {
+        var (verdicts, bearing) = inputs.GetValueOrDefault(family.Name, ([], []));
+        var view = FamilyHealth.Decide(verdicts, bearing, now);
+        return family with { Health = view.Health.ToWire(), FiringAlerts = view.OpenAlerts, HealthAlertId = view.AlertId };
+    }
 
     public Task<IReadOnlyList<string>> ListFamilyNamesAsync(CancellationToken cancellationToken) =>
         store.ListFamilyNamesAsync(cancellationToken);

@@ -126,7 +126,8 @@ public sealed class RuleEvaluatorTests
         var (s4, _) = s3.Next(pass, t0.AddSeconds(10));
         Assert.Equal((0, 1), (s4.Breaches, s4.Healthy));
         var inconclusive = RuleEvaluator.Evaluate(rule, Window(10, 10), Window(48_210, 964), null);
-        Assert.Equal(s4, s4.Next(inconclusive, t0.AddSeconds(15)).State);
+        // An inconclusive verdict changes nothing the counts keep; only the latest kind, which health reads.
+        Assert.Equal(s4 with { Latest = VerdictKind.Inconclusive }, s4.Next(inconclusive, t0.AddSeconds(15)).State);
         // A rollback rule acts on its first breach.
         Assert.True(RuleState.Initial.Next(RuleEvaluator.Evaluate(RuleOf("errorRate", "rollback"), Window(1_310, 58), Window(48_210, 964), null), t0).Act);
     }

@@ -28,12 +28,7 @@ public abstract class AlertsApiTests(KeysFixture fixture)
     /// <summary>v1 ACTIVE, v2 CANARY at 5 %.</summary>
     private Task<string> CanaryFamilyAsync() => _client.CanaryFamilyAsync("al");
 
-    private static IEnumerable<object> Events(string bundle, int count, double errorRate, string prefix) =>
-        Enumerable.Range(0, count).Select(i => new
-        {
-            requestId = $"{prefix}-{i}", bundle, timestamp = DateTime.UtcNow.AddSeconds(-5), latencyMs = 500, inputTokens = 10, outputTokens = 5,
-            costUsd = 0.001, success = i >= count * errorRate,
-        });
+    private static IEnumerable<object> Events(string bundle, int count, double errorRate, string prefix) => ApiFamilies.Calls(bundle, count, errorRate, prefix);
 
     private static async Task<T> EventuallyAsync<T>(Func<Task<T?>> probe, string what)
         where T : class

@@ -94,7 +94,7 @@ public sealed class LiveMetricsChartsTests : BunitContext, IAsyncLifetime
     public void NoTelemetry_ShowsTheEmptyState()
     {
         var cut = Render<LiveMetricsCharts>(p => p.Add(c => c.Bundle, "quiet-v1").Add(c => c.RefreshInterval, TimeSpan.FromHours(1)));
-        Assert.Contains("No telemetry in the last 60 minutes", cut.Find("[data-testid=live-metrics-empty]").TextContent);
+        Assert.Contains("No telemetry in this range", cut.Find("[data-testid=live-metrics-empty]").TextContent);
         Assert.Equal("0", cut.Find("[data-testid=metrics-requests]").TextContent);
     }
 
@@ -106,12 +106,52 @@ public sealed class LiveMetricsChartsTests : BunitContext, IAsyncLifetime
         Assert.Contains("database is locked", cut.Find("[data-testid=live-metrics-error]").TextContent);
     }
 
+    [Fact]
+    public void AnotherRange_ReadsItsOwnSteps_AndTheBundlesHistoryIsMarked()
+    {
+        var asked = new List<(DateTime From, DateTime To)>();
+        var cut = Render<LiveMetricsCharts>(p => p.Add(c => c.Bundle, "b-v1").Add(c => c.RefreshInterval, TimeSpan.FromHours(1))
+            .Add(c => c.MarkersFor, (from, to, _) =>
+            {
+                asked.Add((from, to));
+                return Task.FromResult<IReadOnlyList<ChartMarker>>([new ChartMarker(to.AddMinutes(-30), "→ CANARY 5 %", false)]);
+            }));
+        Assert.Equal((1, Minute(-59)), (_metrics.LastStep, _metrics.LastFrom));
+        Assert.Contains("last 1 h, per minute", cut.Find("[data-testid=metrics-range-caption]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("dotted lines mark deploys", cut.Find("[data-testid=metrics-range-caption]").TextContent, StringComparison.Ordinal);
+
+        cut.Find("[data-testid=metrics-range-6h]").Click();
+        // 6 hours per 5 minutes, aligned to multiples of 5 minutes since midnight: 12:30 is the step in progress.
+        var step = new DateTime(2026, 11, 29, 12, 30, 0, DateTimeKind.Utc);
+        cut.WaitForAssertion(() => Assert.Equal((5, step.AddMinutes(-355)), (_metrics.LastStep, _metrics.LastFrom)));
+        Assert.Contains("last 6 h, per 5 minutes", cut.Find("[data-testid=metrics-range-caption]").TextContent, StringComparison.Ordinal);
+        Assert.Equal((step.AddMinutes(-355), step.AddMinutes(5)), asked[^1]);
+    }
+
+    [Fact]
+    public void ACustomRange_PicksAStepUnder360Points_AndRefusesWhatCannotBeShown()
+    {
+        var now = new DateTime(2026, 12, 1, 14, 0, 0, DateTimeKind.Utc);
+        var (day, _) = ChartRange.Custom(now.AddDays(-1), now, now);
+        Assert.Equal((5, 1440, (DateTime?)now), (day!.StepMinutes, day.WindowMinutes, day.To));
+        var (week, _) = ChartRange.Custom(now.AddDays(-20), now, now);
+        Assert.Equal(240, week!.StepMinutes);
+        Assert.Equal("The end is after the start.", ChartRange.Custom(now, now.AddHours(-1), now).Problem);
+        Assert.Equal("Give both the start and the end.", ChartRange.Custom(null, now, now).Problem);
+        Assert.Contains("at most 31 days", ChartRange.Custom(now.AddDays(-40), now, now).Problem, StringComparison.Ordinal);
+        Assert.Contains("between the year 2000 and now", ChartRange.Custom(now, now.AddDays(2), now.AddDays(-1)).Problem, StringComparison.Ordinal);
+    }
+
     /// <summary>Minute points held in memory, answered per range like the rollups would be.</summary>
     private sealed class FakeMetrics : IMetricsSource
     {
         private readonly SortedDictionary<DateTime, MetricsPoint> _points = [];
 
         public Exception? Failure { get; set; }
+
+        public int LastStep { get; private set; }
+
+        public DateTime LastFrom { get; private set; }
 
         public void Set(MetricsPoint point) => _points[point.T] = point;
 
@@ -121,6 +161,8 @@ public sealed class LiveMetricsChartsTests : BunitContext, IAsyncLifetime
             {
                 throw Failure;
             }
+
+            (LastStep, LastFrom) = (stepMinutes, from);
 
             IReadOnlyList<MetricsPoint> points = MetricsSeries.Steps(from, to, 1)
                 .Select(t => _points.TryGetValue(t, out var p) ? p : new MetricsPoint(t, 0, 0, null, null, null, null, null, 0, 0, 0, new Dictionary<string, double?>())).ToList();

@@ -28,7 +28,8 @@ public sealed class RulesPageTests : PageContext
         cut.WaitForAssertion(() =>
         {
             Assert.Contains("Give z a value.", cut.Find("[data-testid=rule-z-0]").TextContent, StringComparison.Ordinal);
-            Assert.Contains("consecutive is from 1 to 100", cut.Find("[data-testid=rule-consecutive-1]").TextContent, StringComparison.Ordinal);
+            // Beside the field, in words; in the summary, as the API names it.
+            Assert.Contains("Consecutive breaches is from 1 to 100", cut.Find("[data-testid=rule-consecutive-1]").TextContent, StringComparison.Ordinal);
             Assert.Contains("rule 2, consecutive", cut.Find("[data-testid=rules-invalid]").TextContent, StringComparison.Ordinal);
         });
         Assert.Equal(before.Version, (await Get<RulesService>().GetAsync(family, CancellationToken.None))!.Version);

@@ -12,6 +12,17 @@ public static class ApiFamilies
         Assert.True(response.StatusCode == expected, $"{url}: {response.StatusCode} {await response.Content.ReadAsStringAsync()}");
     }
 
+    /// <summary>
+    /// <paramref name="count"/> calls of <paramref name="bundle"/> five seconds ago (500 ms, $0.001), the first
+    /// <paramref name="errorRate"/> share of them failed; request ids <c>{prefix}-{i}</c>.
+    /// </summary>
+    public static IEnumerable<object> Calls(string bundle, int count, double errorRate, string prefix) =>
+        Enumerable.Range(0, count).Select(i => new
+        {
+            requestId = $"{prefix}-{i}", bundle, timestamp = DateTime.UtcNow.AddSeconds(-5), latencyMs = 500, inputTokens = 10, outputTokens = 5,
+            costUsd = 0.001, success = i >= count * errorRate,
+        });
+
     /// <summary>A new family "{prefix}-xxxxxxxx" with v1 ACTIVE and v2 CANARY at <paramref name="canaryPercent"/> % (the gates overridden).</summary>
     public static async Task<string> CanaryFamilyAsync(this HttpClient client, string prefix, double canaryPercent = 5)
     {

@@ -235,6 +235,9 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<long>("RuleId")
                         .HasColumnType("bigint");
 
+                    b.Property<long?>("SilenceId")
+                        .HasColumnType("bigint");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -243,6 +246,8 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.HasKey("Id");
 
                     b.HasIndex("FamilyId");
+
+                    b.HasIndex("ResolvedAt");
 
                     b.HasIndex("BundleId", "RuleId")
                         .IsUnique()
@@ -574,6 +579,10 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<long>("FirstEventId")
                         .HasColumnType("bigint");
 
+                    b.Property<string>("Hypothesis")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
                     b.Property<double>("Mde")
                         .HasColumnType("double precision");
 
@@ -586,6 +595,10 @@ namespace ModelConsole.Data.Migrations.Postgres
                         .IsRequired()
                         .HasMaxLength(32)
                         .HasColumnType("character varying(32)");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(120)
+                        .HasColumnType("character varying(120)");
 
                     b.Property<double>("PlannedPerArm")
                         .HasColumnType("double precision");
@@ -951,9 +964,62 @@ namespace ModelConsole.Data.Migrations.Postgres
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
                     b.HasKey("BundleId", "RuleId");
 
                     b.ToTable("rule_states", (string)null);
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.SilenceEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("EndedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("integer");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<long?>("RuleId")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FamilyId", "EndsAt");
+
+                    b.ToTable("silences", (string)null);
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.TelemetryEventEntity", b =>
@@ -1141,6 +1207,15 @@ namespace ModelConsole.Data.Migrations.Postgres
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.RuleEntity", b =>
+                {
+                    b.HasOne("ModelConsole.Data.Entities.FamilyEntity", null)
+                        .WithMany()
+                        .HasForeignKey("FamilyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.SilenceEntity", b =>
                 {
                     b.HasOne("ModelConsole.Data.Entities.FamilyEntity", null)
                         .WithMany()

@@ -224,6 +224,9 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<long>("RuleId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<long?>("SilenceId")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("State")
                         .IsRequired()
                         .HasMaxLength(16)
@@ -232,6 +235,8 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.HasKey("Id");
 
                     b.HasIndex("FamilyId");
+
+                    b.HasIndex("ResolvedAt");
 
                     b.HasIndex("BundleId", "RuleId")
                         .IsUnique()
@@ -559,6 +564,10 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<long>("FirstEventId")
                         .HasColumnType("INTEGER");
 
+                    b.Property<string>("Hypothesis")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
                     b.Property<double>("Mde")
                         .HasColumnType("REAL");
 
@@ -570,6 +579,10 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<string>("Metric")
                         .IsRequired()
                         .HasMaxLength(32)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Name")
+                        .HasMaxLength(120)
                         .HasColumnType("TEXT");
 
                     b.Property<double>("PlannedPerArm")
@@ -930,9 +943,60 @@ namespace ModelConsole.Data.Migrations.Sqlite
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Verdict")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
                     b.HasKey("BundleId", "RuleId");
 
                     b.ToTable("rule_states", (string)null);
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.SilenceEntity", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("CreatedBy")
+                        .IsRequired()
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("EndedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("EndedBy")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("EndsAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Family")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<int>("FamilyId")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT");
+
+                    b.Property<long?>("RuleId")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("FamilyId", "EndsAt");
+
+                    b.ToTable("silences", (string)null);
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.TelemetryEventEntity", b =>
@@ -1118,6 +1182,15 @@ namespace ModelConsole.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("ModelConsole.Data.Entities.RuleEntity", b =>
+                {
+                    b.HasOne("ModelConsole.Data.Entities.FamilyEntity", null)
+                        .WithMany()
+                        .HasForeignKey("FamilyId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("ModelConsole.Data.Entities.SilenceEntity", b =>
                 {
                     b.HasOne("ModelConsole.Data.Entities.FamilyEntity", null)
                         .WithMany()

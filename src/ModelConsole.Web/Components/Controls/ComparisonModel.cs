@@ -26,7 +26,7 @@ public static class ComparisonModel
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     /// <summary>The metric's label ("Error rate"), or its wire name when the catalog does not know it.</summary>
-    public static string Label(string metric) => MetricCatalog.TryGet(metric, out var m) ? m.Label : metric;
+    public static string Label(string metric) => MetricCatalog.LabelOf(metric);
 
     /// <summary>A value in the metric's unit: percent for rates, ms, a score, dollars or tokens.</summary>
     public static string Value(string metric, double? value) =>

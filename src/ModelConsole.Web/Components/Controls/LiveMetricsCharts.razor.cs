@@ -11,10 +11,71 @@ using Plotly.Blazor.Traces.ScatterLib;
 
 namespace ModelConsole.Web.Components.Controls;
 
+/// <summary>A time range of the charts: the last N minutes per step, live, or a fixed window that ends at <see cref="To"/>.</summary>
+public sealed record ChartRange(string Key, string Label, int WindowMinutes, int StepMinutes, DateTime? To = null)
+{
+    /// <summary>The ranges a person picks: 1 h per minute, 6 h per 5 minutes, 24 h per 15 minutes, 7 days per hour.</summary>
+    public static readonly IReadOnlyList<ChartRange> Presets =
+    [
+        new("1h", "1 h", 60, 1), new("6h", "6 h", 360, 5), new("24h", "24 h", 1440, 15), new("7d", "7 d", 10_080, 60),
+    ];
+
+    private static readonly int[] Steps = [1, 5, 15, 60, 240, 1440];
+
+    /// <summary>The longest custom range.</summary>
+    public static readonly TimeSpan MaxCustom = TimeSpan.FromDays(31);
+
+    /// <summary>
+    /// A custom range from <paramref name="from"/> to <paramref name="to"/> (UTC) with the smallest step that keeps it
+    /// under 360 points, or why it cannot be shown.
+    /// </summary>
+    public static (ChartRange? Range, string? Problem) Custom(DateTime? from, DateTime? to, DateTime now)
+    {
+        if (from is not { } f || to is not { } t)
+        {
+            return (null, "Give both the start and the end.");
+        }
+
+        if (t <= f)
+        {
+            return (null, "The end is after the start.");
+        }
+
+        if (f.Year < 2000 || t > now.AddMinutes(1))
+        {
+            return (null, "The range is between the year 2000 and now.");
+        }
+
+        if (t - f > MaxCustom)
+        {
+            return (null, $"A range is at most {MaxCustom.TotalDays:0} days.");
+        }
+
+        var minutes = (int)Math.Ceiling((t - f).TotalMinutes);
+        var step = Steps.First(s => minutes / (double)s <= 360 || s == Steps[^1]);
+        var window = (int)Math.Ceiling(minutes / (double)step) * step;
+        return (new ChartRange("custom", $"{f:yyyy-MM-dd HH:mm} to {t:yyyy-MM-dd HH:mm} UTC", window, step, t), null);
+    }
+
+    /// <summary>How the caption names the step.</summary>
+    public string StepWords => StepMinutes switch
+    {
+        1 => "per minute",
+        < 60 => $"per {StepMinutes} minutes",
+        60 => "per hour",
+        1440 => "per day",
+        _ => $"per {StepMinutes / 60} hours",
+    };
+}
+
+/// <summary>A moment of the bundle's history drawn on its charts (a deploy, a ramp, a rollback).</summary>
+public sealed record ChartMarker(DateTime At, string Text, bool Bad);
+
 /// <summary>
-/// A bundle's metrics over the last hour, live: ingest's folded-data events mark the charts stale, and at most every
-/// <see cref="RefreshInterval"/> they read the minutes since the last finished one, append the finished minutes to
-/// each chart and move the marker of the minute in progress. Whole series are sent once, when the page opens.
+/// A bundle's metrics over a chosen range (the last hour by default), live: ingest's folded-data events mark the
+/// charts stale, and at most every <see cref="RefreshInterval"/> they read the steps since the last finished one,
+/// append the finished steps to each chart and move the marker of the step in progress. Whole series are sent once,
+/// when the page opens or the range changes; the bundle's deploys, ramps and rollbacks are drawn as markers.
 /// </summary>
 public sealed partial class LiveMetricsCharts
 {
@@ -23,7 +84,13 @@ public sealed partial class LiveMetricsCharts
     private static readonly CultureInfo Culture = CultureInfo.InvariantCulture;
     private static readonly Plotly.Blazor.Config Config = new() { Responsive = true, DisplayLogo = false, DisplayModeBar = Plotly.Blazor.ConfigLib.DisplayModeBarEnum.False };
 
-    private readonly LiveMetricsModel _model = new(DefaultWindowMinutes);
+    private LiveMetricsModel _model = new(DefaultWindowMinutes);
+    private ChartRange _range = ChartRange.Presets[0];
+    private IReadOnlyList<ChartMarker> _markers = [];
+    private DateTime? _customFrom;
+    private DateTime? _customTo;
+    private string? _customProblem;
+    private bool _customOpen;
     private readonly CancellationTokenSource _stop = new();
     private List<ChartView> _charts = [];
     private IDisposable? _subscription;
@@ -40,6 +107,10 @@ public sealed partial class LiveMetricsCharts
     /// <summary>The shortest time between two refreshes however often data arrives.</summary>
     [Parameter]
     public TimeSpan RefreshInterval { get; set; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The bundle's history between two times, drawn as markers; none when not given.</summary>
+    [Parameter]
+    public Func<DateTime, DateTime, CancellationToken, Task<IReadOnlyList<ChartMarker>>>? MarkersFor { get; set; }
 
     [Inject]
     public required IMetricsSource Metrics { get; init; }
@@ -77,13 +148,18 @@ public sealed partial class LiveMetricsCharts
     {
         if (firstRender)
         {
-            // A new minute finishes the previous one even when no data arrived.
-            var minute = MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
+            // A new step finishes the previous one even when no data arrived; a fixed range never refreshes.
+            var step = _model.StepOf(Clock.GetUtcNow().UtcDateTime);
             bool NewMinute()
             {
-                var now = MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
-                var changed = now != minute;
-                minute = now;
+                if (_range.To is not null)
+                {
+                    return false;
+                }
+
+                var now = _model.StepOf(Clock.GetUtcNow().UtcDateTime);
+                var changed = now != step;
+                step = now;
                 return changed;
             }
 
@@ -95,8 +171,13 @@ public sealed partial class LiveMetricsCharts
     /// <summary>Reads the minutes since the last finished one and appends what is new; the loop and tests call it.</summary>
     public async Task RefreshAsync()
     {
+        if (_range.To is not null || _loading)
+        {
+            return; // a fixed range does not move
+        }
+
         var now = Clock.GetUtcNow().UtcDateTime;
-        var points = await Metrics.ReadAsync(Bundle, _model.NextFrom, now.AddMinutes(1), 1, _stop.Token) ?? [];
+        var points = await Metrics.ReadAsync(Bundle, _model.NextFrom, _model.StepOf(now).AddMinutes(_model.StepMinutes), _model.StepMinutes, _stop.Token) ?? [];
         var appended = _model.Advance(points, now);
         _refreshes++;
         if (appended.Count > 0)
@@ -104,7 +185,7 @@ public sealed partial class LiveMetricsCharts
             _appendedPoints += appended.Count;
             foreach (var chart in _charts)
             {
-                await chart.AppendAsync(appended, _model.WindowMinutes, _stop.Token);
+                await chart.AppendAsync(appended, _model.MaxPoints, _stop.Token);
             }
         }
 
@@ -122,12 +203,17 @@ public sealed partial class LiveMetricsCharts
         try
         {
             _error = null;
-            var now = Clock.GetUtcNow().UtcDateTime;
-            var points = await Metrics.ReadAsync(Bundle, _model.WindowStart(now), now.AddMinutes(1), 1, _stop.Token) ?? [];
+            _model = new LiveMetricsModel(_range.WindowMinutes, _range.StepMinutes);
+            // A fixed range ends at the step after its end, so every step of it is finished.
+            var now = _range.To is { } to ? _model.StepOf(to).AddMinutes(_model.StepMinutes) : Clock.GetUtcNow().UtcDateTime;
+            var from = _model.WindowStart(now);
+            var until = _model.StepOf(now).AddMinutes(_model.StepMinutes);
+            var points = await Metrics.ReadAsync(Bundle, from, until, _model.StepMinutes, _stop.Token) ?? [];
             _model.Load(points, now);
+            _markers = MarkersFor is null ? [] : await MarkersFor(from, until, _stop.Token);
             foreach (var chart in _charts)
             {
-                chart.Fill(_model.Finished, _model.Current);
+                chart.Fill(_model.Finished, _model.Current, _markers);
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -137,6 +223,39 @@ public sealed partial class LiveMetricsCharts
         finally
         {
             _loading = false;
+        }
+    }
+
+    /// <summary>Shows another range: the whole series again, then live appends when it ends now.</summary>
+    private async Task ChooseAsync(string? key)
+    {
+        if (key == "custom")
+        {
+            _customOpen = true;
+            _customTo ??= MinuteRollup.MinuteOf(Clock.GetUtcNow().UtcDateTime);
+            _customFrom ??= _customTo.Value.AddHours(-3);
+            return;
+        }
+
+        _customOpen = false;
+        if (ChartRange.Presets.FirstOrDefault(r => r.Key == key) is { } preset && preset != _range)
+        {
+            _range = preset;
+            await LoadAsync();
+        }
+    }
+
+    private async Task ShowCustomAsync()
+    {
+        var (range, problem) = ChartRange.Custom(
+            _customFrom is { } f ? DateTime.SpecifyKind(f, DateTimeKind.Utc) : null,
+            _customTo is { } t ? DateTime.SpecifyKind(t, DateTimeKind.Utc) : null,
+            Clock.GetUtcNow().UtcDateTime);
+        _customProblem = problem;
+        if (range is not null)
+        {
+            _range = range;
+            await LoadAsync();
         }
     }
 
@@ -214,8 +333,19 @@ public sealed partial class LiveMetricsCharts
         private static string KeyOf(Metric metric) =>
             string.Concat(metric.Name.Select((c, i) => char.IsUpper(c) && i > 0 ? "-" + char.ToLowerInvariant(c) : c.ToString()));
 
-        public void Fill(IReadOnlyList<MetricsPoint> finished, MetricsPoint? current)
+        public void Fill(IReadOnlyList<MetricsPoint> finished, MetricsPoint? current, IReadOnlyList<ChartMarker> markers)
         {
+            // Deploys, ramps and rollbacks as dotted vertical lines across the chart, named at the top.
+            Layout.Shapes = markers.Select(m => new Shape
+            {
+                Type = Plotly.Blazor.LayoutLib.ShapeLib.TypeEnum.Line, X0 = X(m.At), X1 = X(m.At), Y0 = 0, Y1 = 1,
+                YRef = "paper", Line = new Plotly.Blazor.LayoutLib.ShapeLib.Line { Color = m.Bad ? "#d32f2f" : "#7a869a", Dash = "dot", Width = 1 },
+            }).ToList();
+            Layout.Annotations = markers.Select(m => new Annotation
+            {
+                X = X(m.At), Y = 1, YRef = "paper", Text = m.Text, ShowArrow = false, XAnchor = Plotly.Blazor.LayoutLib.AnnotationLib.XAnchorEnum.Left,
+                YAnchor = Plotly.Blazor.LayoutLib.AnnotationLib.YAnchorEnum.Bottom, Font = new Plotly.Blazor.LayoutLib.AnnotationLib.Font { Size = 9, Color = m.Bad ? "#d32f2f" : "#7a869a" },
+            }).ToList();
             Data.Clear();
             for (var i = 0; i < series.Length; i++)
             {

@@ -3,15 +3,29 @@ using ModelConsole.Core.Telemetry;
 namespace ModelConsole.Web.Components.Controls;
 
 /// <summary>
-/// The view state of a bundle's live charts: the finished minutes of the window, and the current unfinished minute,
-/// which changes with every ingest and is drawn apart until it is over. <see cref="Advance"/> says which minutes to
-/// append, so a chart only ever receives new points.
+/// The view state of a bundle's live charts: the finished steps of the window, and the current unfinished step,
+/// which changes with every ingest and is drawn apart until it is over (half a minute is not a drop in traffic).
+/// <see cref="Advance"/> says which steps to append, so a chart only ever receives new points. Steps are aligned to
+/// multiples of the step since 00:00 UTC, as the metrics API aligns them; a step divides a day.
 /// </summary>
-public sealed class LiveMetricsModel(int windowMinutes)
+public sealed class LiveMetricsModel(int windowMinutes, int stepMinutes = 1)
 {
     private readonly List<MetricsPoint> _finished = [];
 
     public int WindowMinutes { get; } = windowMinutes;
+
+    public int StepMinutes { get; } = stepMinutes;
+
+    /// <summary>How many finished points the window holds (the charts' point limit).</summary>
+    public int MaxPoints => Math.Max(1, WindowMinutes / StepMinutes);
+
+    /// <summary>The start of the step <paramref name="t"/> falls in.</summary>
+    public DateTime StepOf(DateTime t)
+    {
+        var minute = MinuteRollup.MinuteOf(t);
+        var sinceMidnight = (int)(minute - minute.Date).TotalMinutes;
+        return minute.Date.AddMinutes(sinceMidnight - sinceMidnight % StepMinutes);
+    }
 
     public IReadOnlyList<MetricsPoint> Finished => _finished;
 
@@ -29,8 +43,8 @@ public sealed class LiveMetricsModel(int windowMinutes)
 
     public double CostUsd => _finished.Sum(p => p.CostUsd ?? 0) + (Current?.CostUsd ?? 0);
 
-    /// <summary>The window's first minute for <paramref name="now"/>: the read of <see cref="Load"/> starts there.</summary>
-    public DateTime WindowStart(DateTime now) => MinuteRollup.MinuteOf(now).AddMinutes(1 - WindowMinutes);
+    /// <summary>The window's first step for <paramref name="now"/>: the read of <see cref="Load"/> starts there.</summary>
+    public DateTime WindowStart(DateTime now) => StepOf(now).AddMinutes(StepMinutes - WindowMinutes);
 
     /// <summary>Starts over from minute points covering the window that ends at <paramref name="now"/>.</summary>
     public void Load(IReadOnlyList<MetricsPoint> points, DateTime now)
@@ -47,7 +61,7 @@ public sealed class LiveMetricsModel(int windowMinutes)
     /// </summary>
     public IReadOnlyList<MetricsPoint> Advance(IReadOnlyList<MetricsPoint> points, DateTime now)
     {
-        var thisMinute = MinuteRollup.MinuteOf(now);
+        var thisMinute = StepOf(now);
         var appended = new List<MetricsPoint>();
         Current = null;
         foreach (var point in points.OrderBy(p => p.T))
@@ -70,7 +84,7 @@ public sealed class LiveMetricsModel(int windowMinutes)
         if (appended.Count > 0)
         {
             _finished.AddRange(appended);
-            NextFrom = appended[^1].T.AddMinutes(1);
+            NextFrom = appended[^1].T.AddMinutes(StepMinutes);
         }
 
         // Minutes that slid out of the window leave the totals (the charts drop them with their point limit).

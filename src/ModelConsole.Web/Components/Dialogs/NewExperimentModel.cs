@@ -32,6 +32,10 @@ public sealed class NewExperimentModel
     public double? Power { get; set; } = 0.8;
     public int Sides { get; set; } = 2;
 
+    /// <summary>An optional name and hypothesis, kept with the experiment.</summary>
+    public string? Name { get; set; }
+    public string? Hypothesis { get; set; }
+
     /// <summary>The family's served calls per day, for the plan's duration.</summary>
     public double? RequestsPerDay { get; private set; }
 
@@ -74,7 +78,7 @@ public sealed class NewExperimentModel
 
     /// <summary>The draft as typed (a rate sends no standard deviation).</summary>
     public ExperimentDraft Draft() =>
-        new(Family, Selected?.Canary?.Bundle, SplitBPercent, Metric, Mde, MdeType, Alpha, Power, Sides, Baseline, IsRate ? null : StdDev);
+        new(Family, Selected?.Canary?.Bundle, SplitBPercent, Metric, Mde, MdeType, Alpha, Power, Sides, Baseline, IsRate ? null : StdDev, Name, Hypothesis);
 
     /// <summary>The plan of the values as typed, or why there is none (the first problem, in words).</summary>
     public (SampleSizeResult? Plan, string? Problem) Preview()

@@ -1,6 +1,8 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.Components;
+using ModelConsole.Core.Ledger;
 using ModelConsole.Data.Models;
+using ModelConsole.Web.Components.Controls;
 using ModelConsole.Web.Services;
 using MudBlazor;
 
@@ -47,6 +49,28 @@ public partial class BundlePage
         {
             _loading = false;
         }
+    }
+
+    /// <summary>The bundle's deploys, ramps and rollbacks between two times, as the charts mark them.</summary>
+    private async Task<IReadOnlyList<ChartMarker>> MarkersAsync(DateTime from, DateTime to, CancellationToken cancellationToken)
+    {
+        var records = await Registry.LedgerAsync(new LedgerQuery(Bundle: Name, From: from, To: to, Take: 200), cancellationToken);
+        return records.Select(r => Marker(r)).OfType<ChartMarker>().OrderBy(m => m.At).ToList();
+    }
+
+    internal static ChartMarker? Marker(LedgerRecord r)
+    {
+        ArgumentNullException.ThrowIfNull(r);
+        var percent = r.Percent is { } p ? $" {p.ToString("0.##", System.Globalization.CultureInfo.InvariantCulture)} %" : "";
+        return r.Action switch
+        {
+            LedgerActions.Transition => new ChartMarker(r.At, $"→ {r.To}{percent}", false),
+            LedgerActions.Ramp => new ChartMarker(r.At, $"ramp{percent}", false),
+            LedgerActions.RolledBack => new ChartMarker(r.At, r.Automatic ? "rolled back (rule)" : "rolled back", true),
+            LedgerActions.Restored => new ChartMarker(r.At, "restored", false),
+            LedgerActions.Deprecated => new ChartMarker(r.At, "deprecated", false),
+            _ => null,
+        };
     }
 
     private static string Money(double usd) => usd < 0.01 && usd > 0 ? $"${usd:0.######}" : $"${usd:0.00##}";

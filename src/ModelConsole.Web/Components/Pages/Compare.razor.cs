@@ -48,8 +48,13 @@ public sealed partial class Compare : IAsyncDisposable
     [SupplyParameterFromQuery(Name = "family")]
     public string? Family { get; set; }
 
+    /// <summary>The window in the address, as typed: a bad one opens the page at the default window, with a message.</summary>
     [SupplyParameterFromQuery(Name = "window")]
-    public int Window { get; set; }
+    public string? WindowQuery { get; set; }
+
+    private int Window { get; set; } = ComparisonService.DefaultWindowMinutes;
+
+    private string? _queryProblem;
 
     [Inject]
     public required RegistryService Registry { get; init; }
@@ -88,9 +93,18 @@ public sealed partial class Compare : IAsyncDisposable
 
     protected override async Task OnParametersSetAsync()
     {
-        if (!Windows.Contains(Window))
+        _queryProblem = null;
+        Window = ComparisonService.DefaultWindowMinutes;
+        if (WindowQuery is not null)
         {
-            Window = ComparisonService.DefaultWindowMinutes;
+            if (int.TryParse(WindowQuery, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var w) && Windows.Contains(w))
+            {
+                Window = w;
+            }
+            else
+            {
+                _queryProblem = $"The address asks for a window of '{WindowQuery}'; the window is one of {string.Join(", ", Windows.Select(WindowLabel))}. Showing {WindowLabel(Window)}.";
+            }
         }
 
         try

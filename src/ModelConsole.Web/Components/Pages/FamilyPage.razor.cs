@@ -20,6 +20,7 @@ public partial class FamilyPage : IDisposable
     private FamilyState? _state;
     private IReadOnlyList<BundleRow> _bundles = [];
     private IReadOnlyList<LedgerRecord> _history = [];
+    private IReadOnlyList<Api.SilenceContract> _silences = [];
     private List<BreadcrumbItem> _crumbs = [];
     private bool _loading = true;
     private string? _error;
@@ -52,13 +53,20 @@ public partial class FamilyPage : IDisposable
     [Inject]
     public required PlannerService Planner { get; init; }
 
+    [Inject]
+    public required AlertsService Alerts { get; init; }
+
+    [Inject]
+    public required TimeProvider Clock { get; init; }
+
     /// <summary>What the Roll back button would roll back (Core decides), or null when there is nothing to roll back.</summary>
     private string? RollbackTarget => _state is null ? null : PipelineRules.RollbackCandidate(_state)?.Name;
 
     protected override void OnInitialized() =>
         _subscription = Events.Subscribe(e =>
         {
-            if ((e is StageChangedEvent change && change.Family == Family) || (e is ExperimentChangedEvent experiment && experiment.Family == Family))
+            if ((e is StageChangedEvent change && change.Family == Family) || (e is ExperimentChangedEvent experiment && experiment.Family == Family)
+                || (e is AlertRaisedEvent raised && raised.Alert.Family == Family) || (e is AlertChangedEvent changed && changed.Alert.Family == Family))
             {
                 _ = InvokeAsync(async () =>
                 {
@@ -91,6 +99,8 @@ public partial class FamilyPage : IDisposable
                 _bundles = (await Registry.QueryBundlesAsync(new BundleQuery(Family: Family, Take: BundleQuery.MaxTake), CancellationToken.None)).Items;
                 _history = await Registry.RecentFamilyLedgerAsync(Family, 20, CancellationToken.None);
                 _state = await Pipeline.StateAsync(Family, CancellationToken.None);
+                var now = Clock.GetUtcNow().UtcDateTime;
+                _silences = (await Alerts.SilencesAsync(Family, CancellationToken.None) ?? []).Select(x => Api.SilenceContract.From(x, now)).ToList();
             }
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
@@ -263,6 +273,34 @@ public partial class FamilyPage : IDisposable
     private static string? ErrorOf(PipelineOutcome? outcome, string notFound) =>
         outcome is null ? notFound
             : outcome.Decision.Conflict ?? (outcome.Decision.Result is { Succeeded: false } failed ? failed.Message : null);
+
+    private async Task SilenceAsync()
+    {
+        var parameters = new DialogParameters<SilenceDialog> { { d => d.Family, Family } };
+        var dialog = await Dialogs.ShowAsync<SilenceDialog>($"Silence {Family}'s alerts", parameters, new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true });
+        if (await dialog.Result is { Canceled: false, Data: Core.Thresholds.Silence silence })
+        {
+            Snackbar.Add($"Alerts silenced until {silence.EndsAt:HH:mm} UTC.", Severity.Success);
+            await LoadAsync();
+        }
+    }
+
+    private async Task EndSilenceAsync(long id)
+    {
+        if (!await Access.IsAllowedAsync(Policies.Rollback))
+        {
+            Snackbar.Add("Your role may not end silences.", Severity.Error);
+            return;
+        }
+
+        var ended = await Alerts.EndSilenceAsync(id, await Access.ActorAsync(), CancellationToken.None);
+        if (!ended.IsOk)
+        {
+            Snackbar.Add($"Could not end the silence: {ended.Problem}", Severity.Error);
+        }
+
+        await LoadAsync();
+    }
 
     private async Task RegisterAsync()
     {
