@@ -15,6 +15,7 @@ builder.Services.AddModelConsoleData(DatabaseSettings.From(
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton<Readiness>();
 builder.Services.AddSingleton<RegistryService>();
+builder.Services.AddSingleton<BundleContentCache>();
 builder.Services.AddSingleton<DemoSeeder>();
 builder.Services.AddSingleton<RoutingSnapshot>();
 builder.Services.AddSingleton<PipelineService>();
@@ -97,7 +98,9 @@ api.MapPlannerApi();
 api.MapExperimentsApi();
 api.MapComparisonApi();
 api.MapAlertsApi();
+api.MapGatewaysApi();
 app.MapApiFallback();
+app.MapOfrepApi();
 app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 
 // Our own policy already says frame-ancestors 'none'; Blazor's default second header (frame-ancestors 'self') is dropped.

@@ -1,6 +1,5 @@
 using BenchmarkDotNet.Attributes;
 using ModelConsole.Core.Bundles;
-using ModelConsole.Core.Routing;
 
 namespace ModelConsole.Benchmarks;
 

@@ -20,6 +20,3 @@ public sealed record Baseline(
     /// <summary>True when the baseline gives any metric a value or a spread.</summary>
     public bool HasStatistics => Metrics.MetricCatalog.All.Any(m => m.FromBaseline(this) is { Value: not null } or { StdDev: not null });
 }
-
-/// <summary>One step of a provider failover chain, tried in order when the bundle's provider fails.</summary>
-public sealed record FallbackTarget(string Provider, string ModelId);

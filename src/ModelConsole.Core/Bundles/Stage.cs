@@ -1,15 +1,5 @@
 namespace ModelConsole.Core.Bundles;
 
-/// <summary>Where a bundle is in the pipeline.</summary>
-public enum Stage
-{
-    Staging = 0,
-    Shadow = 1,
-    Canary = 2,
-    Active = 3,
-    Deprecated = 4,
-}
-
 /// <summary>The wire names of stages (upper case, as the API writes them).</summary>
 public static class Stages
 {

@@ -2,7 +2,6 @@ using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Ledger;
 using ModelConsole.Core.Metrics;
 using ModelConsole.Core.Pipeline;
-using ModelConsole.Core.Routing;
 using ModelConsole.Core.Statistics;
 using ModelConsole.Core.Validation;
 

@@ -1,7 +1,6 @@
 using System.Globalization;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Ledger;
-using ModelConsole.Core.Routing;
 using ModelConsole.Core.Validation;
 
 namespace ModelConsole.Core.Pipeline;

@@ -48,6 +48,26 @@ public sealed class MinuteRollup(int bundleId, DateTime minute)
     public static DateTime MinuteOf(DateTime utc) =>
         new(utc.Ticks - (utc.Ticks % TimeSpan.TicksPerMinute), DateTimeKind.Utc);
 
+    /// <summary>A score or feedback reported after its call (the call itself is already counted).</summary>
+    public void Annotate(double? qualityScore, Feedback feedback)
+    {
+        if (qualityScore is { } quality)
+        {
+            QualityCount++;
+            QualitySum += quality;
+            QualitySumSquares += quality * quality;
+        }
+
+        if (feedback == Feedback.Positive)
+        {
+            PositiveFeedback++;
+        }
+        else if (feedback == Feedback.Negative)
+        {
+            NegativeFeedback++;
+        }
+    }
+
     public void Add(TelemetryEvent e, double? costUsd)
     {
         Requests++;

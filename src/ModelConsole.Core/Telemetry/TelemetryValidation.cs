@@ -99,6 +99,44 @@ public static class TelemetryValidation
         return errors;
     }
 
+    /// <summary>
+    /// The rules for a score or feedback sent after its call: a request id and a registered bundle, and at least one
+    /// of a quality score in [0, 1] or the feedback <c>positive</c> / <c>negative</c>.
+    /// </summary>
+    public static ValidationErrors CheckAnnotation(string? requestId, string? bundle, bool bundleKnown, double? qualityScore, string? feedback, out Feedback parsed)
+    {
+        var errors = new ValidationErrors();
+        Text(requestId, "requestId", MaxRequestIdLength, required: true, errors.Add);
+        if (string.IsNullOrEmpty(bundle))
+        {
+            errors.Add("bundle", "is required");
+        }
+        else if (!bundleKnown)
+        {
+            errors.Add("bundle", $"there is no bundle named '{Clip(bundle)}'");
+        }
+
+        Fraction(qualityScore, "qualityScore", errors.Add);
+        parsed = feedback switch
+        {
+            null => Feedback.None,
+            "positive" => Feedback.Positive,
+            "negative" => Feedback.Negative,
+            _ => Feedback.None,
+        };
+        if (feedback is not null && parsed == Feedback.None)
+        {
+            errors.Add("feedback", "must be \"positive\" or \"negative\"");
+        }
+
+        if (qualityScore is null && feedback is null)
+        {
+            errors.Add("qualityScore", "give a qualityScore, a feedback or both");
+        }
+
+        return errors;
+    }
+
     /// <summary>The event's cost: the reported one, else the bundle's prices applied to its tokens, else unknown.</summary>
     public static double? CostOf(TelemetryEvent e, Pricing? pricing)
     {

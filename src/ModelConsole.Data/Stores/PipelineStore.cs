@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Ledger;
 using ModelConsole.Core.Pipeline;
-using ModelConsole.Core.Routing;
 using ModelConsole.Data.Entities;
 using ModelConsole.Data.Models;
 

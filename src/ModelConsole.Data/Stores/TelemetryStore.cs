@@ -9,6 +9,20 @@ namespace ModelConsole.Data.Stores;
 /// <summary>What one batch wrote: how many events were new, how many had been stored before, and what they touched.</summary>
 public sealed record TelemetryWrite(int Accepted, int Duplicates, IReadOnlyList<int> FamilyIds, IReadOnlyList<int> BundleIds);
 
+/// <summary>A score or feedback for a stored call, its bundle resolved.</summary>
+public sealed record AcceptedAnnotation(int Index, string RequestId, int BundleId, double? QualityScore, Feedback Feedback);
+
+/// <summary>What became of one annotation.</summary>
+public enum AnnotationOutcome
+{
+    Accepted,
+    Unknown,
+    Duplicate,
+}
+
+/// <summary>Each annotation's outcome, in order, and the bundles whose rollups changed.</summary>
+public sealed record AnnotationWrite(IReadOnlyList<AnnotationOutcome> Outcomes, IReadOnlyList<int> BundleIds);
+
 /// <summary>
 /// The telemetry write path (the reads are <see cref="TelemetryQueries"/>). Raw events go in with prepared statements (SQLite) or one array insert (PostgreSQL),
 /// skipping duplicates by (request id, bundle); only the new ones are folded into the minute rollups, whose rows are
@@ -320,6 +334,100 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             }
 
             await batch.ExecuteNonQueryAsync(cancellationToken);
+        }
+    }
+
+    private const string FindAnnotatedSql =
+        "SELECT \"Id\", \"Timestamp\", \"QualityScore\", \"Feedback\" FROM telemetry_events WHERE \"RequestId\" = @r AND \"BundleId\" = @b";
+
+    private const string AnnotateSql =
+        "UPDATE telemetry_events SET \"QualityScore\" = @q, \"Feedback\" = @f WHERE \"Id\" = @id";
+
+    /// <summary>
+    /// Folds scores and feedback that arrive after their calls into the stored events and their minutes' rollups:
+    /// at most one score and one feedback per call (a later one is a duplicate), an unknown request counted as
+    /// such. One transaction, like a batch of events.
+    /// </summary>
+    public async Task<AnnotationWrite> AnnotateAsync(IReadOnlyList<AcceptedAnnotation> annotations, DateTime receivedAt, CancellationToken cancellationToken)
+    {
+        var outcomes = new AnnotationOutcome[annotations.Count];
+        if (annotations.Count == 0)
+        {
+            return new AnnotationWrite(outcomes, []);
+        }
+
+        if (IsSqlite)
+        {
+            await _sqliteWriter.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var connection = db.Database.GetDbConnection();
+            var dbTransaction = transaction.GetDbTransaction();
+            var rollups = new Dictionary<(int, DateTime), MinuteRollup>();
+            await using var find = Command(connection, dbTransaction, FindAnnotatedSql, 2);
+            await using var update = Command(connection, dbTransaction, AnnotateSql, 3);
+            for (var i = 0; i < annotations.Count; i++)
+            {
+                var a = annotations[i];
+                find.Parameters[0].Value = a.RequestId;
+                find.Parameters[1].Value = a.BundleId;
+                long id;
+                DateTime timestamp;
+                double? quality;
+                Feedback feedback;
+                await using (var reader = await find.ExecuteReaderAsync(cancellationToken))
+                {
+                    if (!await reader.ReadAsync(cancellationToken))
+                    {
+                        outcomes[i] = AnnotationOutcome.Unknown;
+                        continue;
+                    }
+
+                    id = reader.GetInt64(0);
+                    timestamp = DateTime.SpecifyKind(reader.GetDateTime(1), DateTimeKind.Utc);
+                    quality = reader.IsDBNull(2) ? null : reader.GetDouble(2);
+                    feedback = reader.IsDBNull(3) ? Feedback.None : (Feedback)reader.GetInt16(3);
+                }
+
+                var addQuality = a.QualityScore is not null && quality is null;
+                var addFeedback = a.Feedback != Feedback.None && feedback == Feedback.None;
+                if (!addQuality && !addFeedback)
+                {
+                    outcomes[i] = AnnotationOutcome.Duplicate;
+                    continue;
+                }
+
+                update.Parameters[0].Value = (object?)(addQuality ? a.QualityScore : quality) ?? DBNull.Value;
+                update.Parameters[1].Value = (short)(addFeedback ? a.Feedback : feedback);
+                update.Parameters[2].Value = id;
+                await update.ExecuteNonQueryAsync(cancellationToken);
+
+                var key = (a.BundleId, MinuteRollup.MinuteOf(timestamp));
+                if (!rollups.TryGetValue(key, out var rollup))
+                {
+                    rollup = new MinuteRollup(key.Item1, key.Item2) { NewestReceivedAt = receivedAt };
+                    rollups[key] = rollup;
+                }
+
+                rollup.Annotate(addQuality ? a.QualityScore : null, addFeedback ? a.Feedback : Feedback.None);
+                outcomes[i] = AnnotationOutcome.Accepted;
+            }
+
+            await UpsertRollupsAsync(connection, dbTransaction, rollups.Values, cancellationToken);
+            await transaction.CommitAsync(cancellationToken);
+            return new AnnotationWrite(outcomes, rollups.Keys.Select(k => k.Item1).Distinct().ToList());
+        }
+        finally
+        {
+            if (IsSqlite)
+            {
+                _sqliteWriter.Release();
+            }
         }
     }
 

@@ -3,7 +3,6 @@ using Microsoft.AspNetCore.Mvc;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Experiments;
 using ModelConsole.Core.Pipeline;
-using ModelConsole.Core.Routing;
 using ModelConsole.Core.Thresholds;
 using ModelConsole.Core.Validation;
 using ModelConsole.Data.Models;

@@ -1,7 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Net.Http.Headers;
 using ModelConsole.Core.Bundles;
-using ModelConsole.Core.Routing;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 
@@ -64,7 +63,7 @@ public static class RoutingApi
 
         var families = table.Families.Values.OrderBy(f => f.Family, StringComparer.Ordinal)
             .Select(f => new RoutingTableFamily(f.Family, f.RoutingVersion, f.Active, f.Canary, f.Shadow,
-                f.Experiment is null ? null : new { id = f.Experiment.Id, armB = f.Experiment.ArmB, splitBPercent = f.Experiment.SplitBPercent }))
+                f.Experiment is null ? null : new { id = f.Experiment.Id, armA = f.Experiment.ArmA, armB = f.Experiment.ArmB, splitBPercent = f.Experiment.SplitBPercent }))
             .ToList();
         return TypedResults.Ok(new RoutingTableAnswer(table.Version, families));
     }

@@ -18,6 +18,31 @@ public static class ApiKeyDefaults
     public const string Header = "X-Api-Key";
     public const string UnlimitedClaim = "mc:unlimited";
     public const string BootstrapName = "bootstrap";
+
+    /// <summary>
+    /// The one place that reads a key from a request: <c>X-Api-Key</c>, else <c>Authorization: Bearer &lt;key&gt;</c>
+    /// (what OFREP providers, OTLP exporters and SignalR clients send). Null when the request carries neither.
+    /// </summary>
+    public static string? ReadKey(HttpRequest request)
+    {
+        if (request.Headers.TryGetValue(Header, out var values) && values.Count > 0 && !string.IsNullOrEmpty(values[0]))
+        {
+            return values[0];
+        }
+
+        var authorization = request.Headers.Authorization;
+        if (authorization.Count > 0 && authorization[0] is { } value
+            && value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) && value.Length > 7)
+        {
+            return value[7..].Trim();
+        }
+
+        return null;
+    }
+
+    /// <summary>True when the request presents a key at all (valid or not), so the key scheme judges it.</summary>
+    public static bool PresentsKey(HttpRequest request) =>
+        request.Headers.ContainsKey(Header) || request.Headers.Authorization is { Count: > 0 } a && a[0] is { } v && v.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase);
 }
 
 /// <summary>The shape of a key: <c>mc_&lt;prefix&gt;_&lt;secret&gt;</c>; only the SHA-256 of the whole key is stored.</summary>
@@ -129,7 +154,7 @@ public sealed record ApiKeyEntry(int Id, string Name, byte[] SecretHash, IReadOn
     }
 }
 
-/// <summary>Turns a valid <c>X-Api-Key</c> into a principal named <c>key:&lt;name&gt;</c> with its scopes.</summary>
+/// <summary>Turns a valid <c>X-Api-Key</c> (or bearer key) into a principal named <c>key:&lt;name&gt;</c> with its scopes.</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
@@ -140,13 +165,13 @@ public sealed class ApiKeyAuthenticationHandler(
 {
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
-        if (!Request.Headers.TryGetValue(ApiKeyDefaults.Header, out var values) || values.Count == 0 || string.IsNullOrEmpty(values[0]))
+        if (ApiKeyDefaults.ReadKey(Request) is not { Length: > 0 } presented)
         {
             return Task.FromResult(AuthenticateResult.NoResult());
         }
 
         // The key itself is never logged: only whether it matched.
-        if (ring.Validate(values[0]!) is not { } entry)
+        if (ring.Validate(presented) is not { } entry)
         {
             return Task.FromResult(AuthenticateResult.Fail("The API key is not valid (unknown or revoked)."));
         }
@@ -156,7 +181,7 @@ public sealed class ApiKeyAuthenticationHandler(
     }
 
     protected override Task HandleChallengeAsync(AuthenticationProperties properties) =>
-        Api.ApiProblems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Authentication required.", "The X-Api-Key header holds no valid key (unknown or revoked).");
+        Api.ApiProblems.WriteAsync(Context, StatusCodes.Status401Unauthorized, "Authentication required.", "The X-Api-Key (or Authorization: Bearer) header holds no valid key (unknown or revoked).");
 
     protected override Task HandleForbiddenAsync(AuthenticationProperties properties) =>
         Api.ApiProblems.WriteAsync(Context, StatusCodes.Status403Forbidden, "Forbidden.", "This key does not have the scope this needs.");

@@ -96,11 +96,11 @@ public static class AuthSetup
 
     /// <summary>True for callers that want status codes, never redirects: the API and the hub.</summary>
     public static bool IsMachinePath(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/hubs") || request.Path.StartsWithSegments("/openapi");
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/ofrep") || request.Path.StartsWithSegments("/hubs") || request.Path.StartsWithSegments("/openapi");
 
     private static string SelectScheme(HttpContext context)
     {
-        if (context.Request.Headers.ContainsKey(ApiKeyDefaults.Header))
+        if (ApiKeyDefaults.PresentsKey(context.Request))
         {
             return ApiKeyDefaults.Scheme;
         }

@@ -18,6 +18,9 @@ public static class Policies
     public const string Rollback = "rollback";
     public const string Admin = "admin";
 
+    /// <summary>The hub: any signed-in person, or a key with console:read or routing:read (gateways hear routing only).</summary>
+    public const string LiveEvents = "live-events";
+
     /// <summary>Any signed-in person (the pages).</summary>
     public const string SignedIn = "signed-in";
 
@@ -34,6 +37,7 @@ public static class Policies
         [PipelineOverride] = new([Roles.ReleaseManager], [Scopes.PipelineWrite, Scopes.PipelineOverride]),
         [Rollback] = new([Roles.OnCall, Roles.ReleaseManager], [Scopes.PipelineWrite]),
         [Admin] = new([Roles.Admin], null),
+        [LiveEvents] = new([], [Scopes.ConsoleRead, Scopes.RoutingRead], AnyScope: true),
         [SignedIn] = new([], null),
         [AnyCaller] = new([], []),
     };
@@ -54,9 +58,10 @@ public static class Policies
 
 /// <summary>
 /// Who may pass: browsers in one of <see cref="Roles"/> (any signed-in person when empty; Admin always), keys with
-/// every one of <see cref="Scopes"/> (any key when empty; no key when null).
+/// every one of <see cref="Scopes"/> (any key when empty; no key when null), or any one of them when
+/// <see cref="AnyScope"/>.
 /// </summary>
-public sealed record AccessRequirement(IReadOnlyList<string> Roles, IReadOnlyList<string>? Scopes) : IAuthorizationRequirement;
+public sealed record AccessRequirement(IReadOnlyList<string> Roles, IReadOnlyList<string>? Scopes, bool AnyScope = false) : IAuthorizationRequirement;
 
 public sealed class AccessRequirementHandler : AuthorizationHandler<AccessRequirement>
 {
@@ -71,7 +76,10 @@ public sealed class AccessRequirementHandler : AuthorizationHandler<AccessRequir
         bool allowed;
         if (user.IsApiKey())
         {
-            allowed = requirement.Scopes is { } scopes && scopes.All(s => user.HasClaim(Auth.Scopes.ClaimType, s));
+            allowed = requirement.Scopes is { } scopes
+                && (requirement.AnyScope && scopes.Count > 0
+                    ? scopes.Any(s => user.HasClaim(Auth.Scopes.ClaimType, s))
+                    : scopes.All(s => user.HasClaim(Auth.Scopes.ClaimType, s)));
         }
         else
         {

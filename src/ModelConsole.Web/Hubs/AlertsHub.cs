@@ -5,11 +5,28 @@ using ModelConsole.Web.Services;
 
 namespace ModelConsole.Web.Hubs;
 
-/// <summary>Live events for clients outside the console (signed-in users, or keys with console:read).</summary>
-[Authorize(Policy = Policies.ConsoleRead)]
+/// <summary>
+/// Live events for clients outside the console: signed-in users and keys with console:read hear everything; keys with
+/// only routing:read (gateways) hear <c>routingChanged</c> alone.
+/// </summary>
+[Authorize(Policy = Policies.LiveEvents)]
 public sealed class AlertsHub : Hub
 {
     public const string Path = "/hubs/alerts";
+
+    /// <summary>The connections that may hear alerts and transitions, not only routing.</summary>
+    public const string ConsoleGroup = "console";
+
+    public override async Task OnConnectedAsync()
+    {
+        var user = Context.User;
+        if (user is not null && (!user.IsApiKey() || user.HasClaim(Scopes.ClaimType, Scopes.ConsoleRead)))
+        {
+            await Groups.AddToGroupAsync(Context.ConnectionId, ConsoleGroup);
+        }
+
+        await base.OnConnectedAsync();
+    }
 }
 
 /// <summary>Relays the in-process bus to hub clients with API.md's method names.</summary>
@@ -37,6 +54,7 @@ public sealed class HubRelay(LiveEvents events, IHubContext<AlertsHub> hub, ILog
             RollbackCompletedEvent => ("rollbackCompleted", @event),
             AlertRaisedEvent raised => ("alertRaised", (object)raised.Alert),
             AlertChangedEvent { Change: AlertChange.Resolved } resolved => ("alertResolved", resolved.Alert),
+            RoutingChangedEvent => ("routingChanged", @event),
             _ => (null, null),
         };
         if (method is null)
@@ -46,7 +64,8 @@ public sealed class HubRelay(LiveEvents events, IHubContext<AlertsHub> hub, ILog
 
         try
         {
-            await hub.Clients.All.SendAsync(method, payload);
+            var clients = @event is RoutingChangedEvent ? hub.Clients.All : hub.Clients.Group(AlertsHub.ConsoleGroup);
+            await clients.SendAsync(method, payload);
         }
         catch (Exception ex)
         {

@@ -232,7 +232,7 @@ public sealed class AlertsService(AlertStore store, PipelineService pipeline, Te
                     touched++;
                 }
             }
-            else if (alert.Action == "rollback" && bundle.Stage is Core.Bundles.Stage.Shadow or Core.Bundles.Stage.Canary
+            else if (alert.Action == "rollback" && bundle.Stage is Stage.Shadow or Stage.Canary
                      && await telemetry.FindBundleAsync(alert.Bundle, cancellationToken) is { } known)
             {
                 await ActAgainAsync(alert.Family, family.RoutingVersion, known, alert, cancellationToken);

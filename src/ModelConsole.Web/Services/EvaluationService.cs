@@ -3,7 +3,6 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Pipeline;
-using ModelConsole.Core.Routing;
 using ModelConsole.Core.Telemetry;
 using ModelConsole.Core.Thresholds;
 using ModelConsole.Data.Entities;

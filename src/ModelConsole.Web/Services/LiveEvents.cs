@@ -8,6 +8,9 @@ public sealed record StageChangedEvent(string Bundle, string Family, string? Fro
 /// <summary>A finished rollback, as <c>rollbackCompleted</c> carries it.</summary>
 public sealed record RollbackCompletedEvent(string Family, string? RolledBack, string? Restored, long RoutingVersion, DateTime At, long ElapsedMs, string Actor);
 
+/// <summary>A family's routing changed (API.md "Gateways": <c>routingChanged</c>); gateways refresh their table.</summary>
+public sealed record RoutingChangedEvent(long Version, string Family, long RoutingVersion);
+
 /// <summary>
 /// The in-process live-event bus: pages subscribe here; the SignalR hub relays the same events to outside clients.
 /// Handlers run on the publisher's thread and must not block (components hop onto their own dispatcher).

@@ -17,6 +17,12 @@ public sealed record FamilyTraffic(IReadOnlyList<long> PerMinute, long Requests,
 public sealed record RejectedEvent(int Index, Dictionary<string, string[]> Errors);
 
 /// <summary>The answer to a batch (API.md: 202 <c>{ accepted, duplicates, rejected }</c>).</summary>
+/// <summary>One score or feedback for a call already reported (API.md "Gateways").</summary>
+public sealed record AnnotationInput(string? RequestId, string? Bundle, double? QualityScore, string? Feedback);
+
+/// <summary>The answer to <c>POST /telemetry/annotations</c>.</summary>
+public sealed record AnnotationResult(int Accepted, int Unknown, int Duplicates, IReadOnlyList<RejectedEvent> Rejected);
+
 public sealed record IngestResult(int Accepted, int Duplicates, IReadOnlyList<RejectedEvent> Rejected);
 
 /// <summary>Telemetry was folded into rollups: pages and the evaluation job learn which bundles have new data.</summary>
@@ -75,6 +81,58 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
         }
 
         return new IngestResult(write.Accepted, write.Duplicates, rejected);
+    }
+
+    public const int MaxAnnotationsPerRequest = 10_000;
+
+    /// <summary>
+    /// Scores and feedback that arrive after their calls: each checked (a registered bundle, a request id, a score in
+    /// [0, 1] or a feedback word), then folded into the stored call and its minute. Invalid ones are rejected by
+    /// index; the rest are stored whatever the others are.
+    /// </summary>
+    public async Task<AnnotationResult> AnnotateAsync(IReadOnlyList<AnnotationInput?> annotations, CancellationToken cancellationToken)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var rejected = new List<RejectedEvent>();
+        var valid = new List<AcceptedAnnotation>(annotations.Count);
+        var missing = annotations.Where(a => a?.Bundle is { } name && !_bundles.ContainsKey(name)).Select(a => a!.Bundle!).ToHashSet(StringComparer.Ordinal);
+        if (missing.Count > 0)
+        {
+            foreach (var found in await queries.FindBundlesAsync(missing, cancellationToken))
+            {
+                _bundles[found.Name] = found;
+            }
+        }
+
+        for (var i = 0; i < annotations.Count; i++)
+        {
+            var a = annotations[i];
+            if (a is null)
+            {
+                rejected.Add(new RejectedEvent(i, new() { ["annotation"] = ["must be a JSON object"] }));
+                continue;
+            }
+
+            var bundle = a.Bundle is null ? null : _bundles.GetValueOrDefault(a.Bundle);
+            var errors = TelemetryValidation.CheckAnnotation(a.RequestId, a.Bundle, bundle is not null, a.QualityScore, a.Feedback, out var feedback);
+            if (!errors.IsEmpty)
+            {
+                rejected.Add(new RejectedEvent(i, errors.ToDictionary()));
+                continue;
+            }
+
+            valid.Add(new AcceptedAnnotation(i, a.RequestId!, bundle!.Id, a.QualityScore, feedback));
+        }
+
+        var write = await store.AnnotateAsync(valid, now, cancellationToken);
+        var accepted = write.Outcomes.Count(o => o == AnnotationOutcome.Accepted);
+        if (accepted > 0)
+        {
+            var touched = _bundles.Values.Where(b => write.BundleIds.Contains(b.Id)).ToList();
+            live.Publish(new TelemetryFoldedEvent(touched.Select(b => b.FamilyId).Distinct().ToList(), touched.Select(b => b.Name).ToList(), now));
+        }
+
+        return new AnnotationResult(accepted, write.Outcomes.Count(o => o == AnnotationOutcome.Unknown), write.Outcomes.Count(o => o == AnnotationOutcome.Duplicate), rejected);
     }
 
     /// <summary>Loads every registered bundle into the catalog (before the node says it is ready).</summary>

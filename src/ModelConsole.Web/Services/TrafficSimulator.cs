@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using Microsoft.Extensions.Options;
-using ModelConsole.Core.Routing;
 using ModelConsole.Core.Simulation;
 using ModelConsole.Core.Telemetry;
 

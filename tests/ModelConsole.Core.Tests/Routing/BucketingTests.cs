@@ -1,7 +1,6 @@
 using System.IO.Hashing;
 using System.Text;
 using ModelConsole.Core.Bundles;
-using ModelConsole.Core.Routing;
 
 namespace ModelConsole.Core.Tests.Routing;
 

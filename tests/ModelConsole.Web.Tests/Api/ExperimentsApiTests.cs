@@ -3,7 +3,6 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json.Nodes;
 using ModelConsole.Core.Experiments;
-using ModelConsole.Core.Routing;
 using ModelConsole.Core.Statistics;
 using ModelConsole.Core.Thresholds;
 using ModelConsole.Web.Tests.Infrastructure;

@@ -53,6 +53,10 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["POST /api/v1/experiments/"] = (Policies.PipelineWrite, "/api/v1/experiments"),
         ["GET /api/v1/experiments/{id}"] = (Policies.ConsoleRead, "/api/v1/experiments/exp-none"),
         ["POST /api/v1/experiments/{id}/conclude"] = (Policies.PipelineWrite, "/api/v1/experiments/exp-none/conclude"),
+        ["GET /api/v1/bundles/{name}/content"] = (Policies.RoutingRead, "/api/v1/bundles/no-such-bundle/content"),
+        ["POST /api/v1/telemetry/annotations"] = (Policies.TelemetryWrite, "/api/v1/telemetry/annotations"),
+        ["POST /ofrep/v1/evaluate/flags/{key}"] = (Policies.RoutingRead, "/ofrep/v1/evaluate/flags/matrix"),
+        ["POST /ofrep/v1/evaluate/flags"] = (Policies.RoutingRead, "/ofrep/v1/evaluate/flags"),
         ["* /api/{**rest}"] = (Policies.AnyCaller, "/api/v1/no/such/thing"),
         ["GET /openapi/{documentName}.json"] = (Policies.AnyCaller, "/openapi/v1.json"),
         ["GET /healthz"] = (Anonymous, "/healthz"),
@@ -75,8 +79,8 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /families/{Family}/rules"] = (Policies.SignedIn, "/families/matrix/rules"),
         ["GET /experiments"] = (Policies.SignedIn, "/experiments"),
         ["GET /experiments/{Id}"] = (Policies.SignedIn, "/experiments/exp-none"),
-        ["* /hubs/alerts/negotiate"] = (Policies.ConsoleRead, "/hubs/alerts/negotiate?negotiateVersion=1"),
-        ["* /hubs/alerts"] = (Policies.ConsoleRead, "/hubs/alerts"),
+        ["* /hubs/alerts/negotiate"] = (Policies.LiveEvents, "/hubs/alerts/negotiate?negotiateVersion=1"),
+        ["* /hubs/alerts"] = (Policies.LiveEvents, "/hubs/alerts"),
         ["GET /admin/users"] = (Policies.Admin, "/admin/users"),
         ["GET /admin/keys"] = (Policies.Admin, "/admin/keys"),
         ["GET /demo"] = (Policies.Admin, "/demo"),
@@ -159,7 +163,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         var (policy, path) = Contract[endpoint];
         var method = endpoint.Split(' ')[0] is "*" ? (path.StartsWith("/hubs/alerts/negotiate", StringComparison.Ordinal) ? "POST" : "GET") : endpoint.Split(' ')[0];
         var isPage = !path.StartsWith("/api", StringComparison.Ordinal) && !path.StartsWith("/openapi", StringComparison.Ordinal)
-            && !path.StartsWith("/account", StringComparison.Ordinal) && !path.StartsWith("/hubs", StringComparison.Ordinal) && policy != Anonymous;
+            && !path.StartsWith("/account", StringComparison.Ordinal) && !path.StartsWith("/hubs", StringComparison.Ordinal) && !path.StartsWith("/ofrep", StringComparison.Ordinal) && policy != Anonymous;
         if (path == "/_framework/opaque-redirect")
         {
             return; // Blazor's own endpoint for enhanced navigation: its metadata is checked above, it is not called.

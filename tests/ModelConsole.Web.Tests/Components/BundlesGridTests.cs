@@ -95,7 +95,7 @@ public class BundlesGridTests : ComponentContext
         Assert.Equal(25, query.Take);
         Assert.Equal("name", query.SortBy);
         Assert.False(query.Descending);
-        Assert.Equal(ModelConsole.Core.Bundles.Stage.Canary, query.Stage);
+        Assert.Equal(Stage.Canary, query.Stage);
         Assert.True(filters.ToQuery(0, 25, null, false).Descending); // unsorted: newest first
     }
 }

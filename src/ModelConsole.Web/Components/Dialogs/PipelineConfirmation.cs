@@ -37,7 +37,7 @@ public sealed class ConfirmModel
     public string? PercentError => PercentLabel is null ? null
         : Percent is not { } p ? "Give a percent."
         : !double.IsFinite(p) || p < PercentMin || p > PercentMax ? $"The percent is from {PercentMin:0} to {PercentMax:0}."
-        : !Core.Routing.Bucketing.HasBucketResolution(p) ? "At most two decimals (the bucket resolution is 0.01 %)." : null;
+        : !Bucketing.HasBucketResolution(p) ? "At most two decimals (the bucket resolution is 0.01 %)." : null;
 
     /// <summary>True when a valid percent is given and the gates passed or are overridden.</summary>
     public bool CanConfirm => PercentError is null && (!GatesFailed || Override);

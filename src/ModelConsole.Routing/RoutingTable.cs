@@ -1,7 +1,6 @@
 using System.Collections.Frozen;
-using ModelConsole.Core.Bundles;
 
-namespace ModelConsole.Core.Routing;
+namespace ModelConsole.Routing;
 
 /// <summary>A family's canary: its bundle and percent of subjects.</summary>
 public sealed record CanaryRoute(string Bundle, double Percent)

@@ -2,7 +2,7 @@ using System.Buffers;
 using System.IO.Hashing;
 using System.Text;
 
-namespace ModelConsole.Core.Routing;
+namespace ModelConsole.Routing;
 
 /// <summary>
 /// The normative bucketing of DESIGN.md "Routing": XxHash64 (seed 0) of the UTF-8 bytes of salt + ":" + subject,
