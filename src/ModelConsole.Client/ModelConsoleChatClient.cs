@@ -25,7 +25,7 @@ public sealed partial class ModelConsoleChatClient : DelegatingChatClient
     private readonly ModelConsoleClient _console;
     private readonly string _family;
     private readonly Func<IEnumerable<ChatMessage>, ChatOptions?, string> _subject;
-    private readonly Func<string, IChatClient?> _providers;
+    private readonly Func<string, string, IChatClient?> _providers;
     private readonly SemaphoreSlim _shadows;
     private readonly ILogger _logger;
     private int _shadowsInFlight;
@@ -34,11 +34,14 @@ public sealed partial class ModelConsoleChatClient : DelegatingChatClient
     /// <param name="console">The started console client.</param>
     /// <param name="family">The family this chat serves.</param>
     /// <param name="subject">The routing subject of a call (a session or user id); the same subject gets the same bundle.</param>
-    /// <param name="providers">The client for a provider name (a bundle's <c>provider</c> or a failover step's), or null for <paramref name="inner"/>.</param>
+    /// <param name="providers">
+    /// The client for a provider and model (a bundle's or a failover step's), or null for <paramref name="inner"/>. The model is
+    /// also set as <see cref="ChatOptions.ModelId"/>; clients bound to one model (OpenAI's) need one client per model here.
+    /// </param>
     /// <param name="maxConcurrentShadowCalls">Shadow calls in flight at once; beyond it a mirrored call is skipped.</param>
     /// <param name="logger">Where failovers and skipped shadows are said.</param>
     public ModelConsoleChatClient(IChatClient inner, ModelConsoleClient console, string family, Func<IEnumerable<ChatMessage>, ChatOptions?, string> subject,
-        Func<string, IChatClient?>? providers = null, int maxConcurrentShadowCalls = 4, ILogger? logger = null)
+        Func<string, string, IChatClient?>? providers = null, int maxConcurrentShadowCalls = 4, ILogger? logger = null)
         : base(inner)
     {
         ArgumentNullException.ThrowIfNull(console);
@@ -51,7 +54,7 @@ public sealed partial class ModelConsoleChatClient : DelegatingChatClient
         _console = console;
         _family = family;
         _subject = subject;
-        _providers = providers ?? (_ => null);
+        _providers = providers ?? ((_, _) => null);
         _shadows = new SemaphoreSlim(Math.Max(0, maxConcurrentShadowCalls));
         _logger = logger ?? NullLogger.Instance;
     }
@@ -94,7 +97,7 @@ public sealed partial class ModelConsoleChatClient : DelegatingChatClient
         var bundle = resolution.Bundle ?? throw new InvalidOperationException($"ModelConsole knows no bundle for the family '{_family}' yet and no default is configured.");
         var content = await _console.GetContentAsync(bundle, cancellationToken) ?? throw new InvalidOperationException($"The console has no bundle named '{bundle}'.");
         var requestId = Guid.NewGuid().ToString("n");
-        var client = ClientFor(content.Provider);
+        var client = ClientFor(content.Provider, content.ModelId);
         var (callMessages, callOptions) = Apply(content, content.ModelId, list, options);
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
@@ -143,7 +146,7 @@ public sealed partial class ModelConsoleChatClient : DelegatingChatClient
             var (callMessages, callOptions) = Apply(content, step.ModelId, messages, options);
             try
             {
-                var response = await ClientFor(step.Provider).GetResponseAsync(callMessages, callOptions, cancellationToken);
+                var response = await ClientFor(step.Provider, step.ModelId).GetResponseAsync(callMessages, callOptions, cancellationToken);
                 Report(content, step.Provider, step.ModelId, requestId, subject, shadowOf, started, clock.Elapsed, response, null);
                 return response;
             }
@@ -193,7 +196,7 @@ public sealed partial class ModelConsoleChatClient : DelegatingChatClient
         });
     }
 
-    private IChatClient ClientFor(string provider) => _providers(provider) ?? InnerClient;
+    private IChatClient ClientFor(string provider, string modelId) => _providers(provider, modelId) ?? InnerClient;
 
     /// <summary>The bundle's prompt as the system message (ahead of the caller's) and its config mapped onto the options.</summary>
     internal static (IList<ChatMessage> Messages, ChatOptions Options) Apply(BundleContent content, string modelId, IList<ChatMessage> messages, ChatOptions? options)

@@ -26,7 +26,8 @@ public static class ModelConsoleServiceCollectionExtensions
     /// <summary>
     /// Serves every call of this chat client through <paramref name="family"/>'s bundle (see <see cref="ModelConsoleChatClient"/>).
     /// A bundle's provider is served by the keyed <see cref="IChatClient"/> registered under the provider's name when
-    /// there is one, else by the client this builder wraps.
+    /// there is one, else by the client this builder wraps; the bundle's model goes in <see cref="ChatOptions.ModelId"/>.
+    /// For clients bound to one model, construct <see cref="ModelConsoleChatClient"/> with a provider-and-model resolver instead.
     /// </summary>
     public static ChatClientBuilder UseModelConsole(this ChatClientBuilder builder, string family, Func<IEnumerable<ChatMessage>, ChatOptions?, string> subjectSelector)
     {
@@ -35,7 +36,7 @@ public static class ModelConsoleServiceCollectionExtensions
         {
             var options = services.GetRequiredService<IOptions<ModelConsoleClientOptions>>().Value;
             return new ModelConsoleChatClient(inner, services.GetRequiredService<ModelConsoleClient>(), family, subjectSelector,
-                provider => services.GetKeyedService<IChatClient>(provider), options.MaxConcurrentShadowCalls,
+                (provider, _) => services.GetKeyedService<IChatClient>(provider), options.MaxConcurrentShadowCalls,
                 services.GetService<ILogger<ModelConsoleChatClient>>());
         });
     }
