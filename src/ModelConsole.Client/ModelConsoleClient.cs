@@ -233,6 +233,9 @@ public sealed partial class ModelConsoleClient : IAsyncDisposable
         }
     }
 
+    /// <summary>Puts a table in place as if the console had just sent it (benchmarks and conformance checks).</summary>
+    internal void UseTable(RoutingTable table) => Install(table, Stopwatch.GetTimestamp());
+
     private void Install(RoutingTable table, long confirmedAt)
     {
         Volatile.Write(ref _table, table);

@@ -3,7 +3,7 @@ using ModelConsole.Benchmarks;
 
 // Several tools in one: the BenchmarkDotNet suite (default), the bare Kestrel baseline for the route load script
 // ("bare-kestrel"), the fixed-rate latency client ("fixed-rate"), and the telemetry load client and its bare-insert
-// baseline ("ingest", "bare-insert").
+// baseline ("ingest", "bare-insert"), the evaluation pass, heavy reads, and the routing vectors' writer ("routing-vectors").
 return args.FirstOrDefault() switch
 {
     "bare-kestrel" => await BareKestrel.RunAsync(args[1..]),
@@ -12,6 +12,7 @@ return args.FirstOrDefault() switch
     "bare-insert" => await IngestLoad.BareInsertAsync(args[1..]),
     "evaluation-pass" => await EvaluationPassBenchmarks.TimeAsync(args[1..]),
     "heavy-reads" => await HeavyReads.RunAsync(args[1..]),
+    "routing-vectors" => await RoutingVectors.WriteAsync(args[1..]),
     _ => Run(args),
 };
 

@@ -11,6 +11,7 @@ namespace ModelConsole.Benchmarks;
 public class RouteResolveBenchmarks
 {
     private RoutingTable _table = RoutingTable.Empty;
+    private ModelConsole.Client.ModelConsoleClient? _client;
     private readonly string _subject = "user-4711";
 
     [GlobalSetup]
@@ -21,6 +22,18 @@ public class RouteResolveBenchmarks
             $"family-{i}", 1, $"family-{i}-v1", fallbacks,
             new CanaryRoute($"family-{i}-v2", 5), fallbacks,
             new ShadowRoute($"family-{i}-v3", 20), null)));
+        // The gateway client's local resolve over the same table (never started: no network).
+        _client = new ModelConsole.Client.ModelConsoleClient(new ModelConsole.Client.ModelConsoleClientOptions { ConsoleUrl = new Uri("http://127.0.0.1:1/"), ApiKey = "unused" });
+        _client.UseTable(_table);
+    }
+
+    [GlobalCleanup]
+    public async Task CleanupAsync()
+    {
+        if (_client is not null)
+        {
+            await _client.DisposeAsync();
+        }
     }
 
     [Benchmark(Baseline = true)]
@@ -28,4 +41,7 @@ public class RouteResolveBenchmarks
 
     [Benchmark]
     public RouteDecision ResolveWithCanaryAndShadow() => _table.Resolve("family-42", _subject);
+
+    [Benchmark]
+    public ModelConsole.Client.Resolution ClientResolveWithCanaryAndShadow() => _client!.Resolve("family-42", _subject);
 }
