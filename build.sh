@@ -26,6 +26,8 @@ ensure_packages() {
   pg_bin >/dev/null || need+=(postgresql)
   command -v wrk >/dev/null || need+=(wrk)
   command -v curl >/dev/null || need+=(curl)
+  command -v node >/dev/null || need+=(nodejs)
+  command -v npm >/dev/null || need+=(npm)
   if [ ${#need[@]} -gt 0 ]; then
     log "installing from Debian: ${need[*]}"
     as_root env DEBIAN_FRONTEND=noninteractive apt-get update -qq
@@ -111,6 +113,15 @@ run_tests() {
     failed=$((failed + $(count failed "$trx") + $(count error "$trx") + $(count timeout "$trx") + $(count aborted "$trx")))
     skipped=$((skipped + $(count notExecuted "$trx")))
   done
+  # The OpenFeature JavaScript SDK with its OFREP provider against the console (TAP: "# pass N", "# fail N").
+  log "test ofrep (Node)"
+  tests/ofrep/run.sh >"$results/ofrep.tap" 2>&1 || status=1
+  cat "$results/ofrep.tap"
+  local ofrep_pass ofrep_fail
+  ofrep_pass=$(grep -oE '^# pass [0-9]+' "$results/ofrep.tap" | grep -oE '[0-9]+' || echo 0)
+  ofrep_fail=$(grep -oE '^# fail [0-9]+' "$results/ofrep.tap" | grep -oE '[0-9]+' || echo 0)
+  [ "$ofrep_pass" -gt 0 ] || { echo "no results from the ofrep suite" >&2; status=1; ofrep_fail=$((ofrep_fail + 1)); }
+  passed=$((passed + ofrep_pass)); failed=$((failed + ofrep_fail))
   log "benchmark smoke (full runs: see README, Performance)"
   # A smoke only: proves the benchmarks and the load script run; their goals are read from the full runs.
   if ! dotnet build tests/ModelConsole.Benchmarks -c Release -v quiet -nologo -clp:ErrorsOnly \
