@@ -177,6 +177,7 @@ public static class TelemetryBatchReader
                 case Field.Agreement: e.Agreement = ReadNumber(ref reader, e, "agreement"); break;
                 case Field.ShadowOf: e.ShadowOf = ReadString(ref reader, e, "shadowOf"); break;
                 case Field.Provider: e.Provider = ReadString(ref reader, e, "provider"); break;
+                case Field.ServedModel: e.ServedModel = ReadString(ref reader, e, "servedModel"); break;
                 case Field.Simulated: e.Simulated = ReadBool(ref reader, e, "simulated") ?? false; break;
                 default: reader.Skip(); break;
             }
@@ -205,6 +206,7 @@ public static class TelemetryBatchReader
         Agreement,
         ShadowOf,
         Provider,
+        ServedModel,
         Simulated,
     }
 
@@ -233,6 +235,7 @@ public static class TelemetryBatchReader
         _ when name.SequenceEqual("agreement"u8) => Field.Agreement,
         _ when name.SequenceEqual("shadowOf"u8) => Field.ShadowOf,
         _ when name.SequenceEqual("provider"u8) => Field.Provider,
+        _ when name.SequenceEqual("servedModel"u8) => Field.ServedModel,
         _ when name.SequenceEqual("simulated"u8) => Field.Simulated,
         _ => Field.Unknown,
     };

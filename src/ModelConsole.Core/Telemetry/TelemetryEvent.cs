@@ -31,6 +31,10 @@ public sealed class TelemetryEvent
     public double? Agreement { get; set; }
     public string? ShadowOf { get; set; }
     public string? Provider { get; set; }
+
+    /// <summary>The model the call asked its provider for (a failover when it is not the bundle's own).</summary>
+    public string? ServedModel { get; set; }
+
     public bool Simulated { get; set; }
 
     /// <summary>Reading errors (a field of the wrong type), keyed by field; null while there are none.</summary>

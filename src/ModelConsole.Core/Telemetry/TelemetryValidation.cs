@@ -38,6 +38,7 @@ public static class TelemetryValidation
         Text(e.ErrorType, "errorType", MaxErrorTypeLength, required: false, Add);
         Text(e.ShadowOf, "shadowOf", MaxRequestIdLength, required: false, Add);
         Text(e.Provider, "provider", MaxProviderLength, required: false, Add);
+        Text(e.ServedModel, "servedModel", MaxProviderLength, required: false, Add);
 
         if (string.IsNullOrEmpty(e.Bundle))
         {

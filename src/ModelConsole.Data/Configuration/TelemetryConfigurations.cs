@@ -25,6 +25,7 @@ internal sealed class TelemetryEventConfiguration : IEntityTypeConfiguration<Tel
         b.Property(x => x.OutputHash).HasMaxLength(TelemetryValidation.MaxOutputHashLength);
         b.Property(x => x.ShadowOf).HasMaxLength(TelemetryValidation.MaxRequestIdLength);
         b.Property(x => x.Provider).HasMaxLength(TelemetryValidation.MaxProviderLength);
+        b.Property(x => x.ServedModel).HasMaxLength(TelemetryValidation.MaxProviderLength);
         b.Property(x => x.Feedback).HasConversion<short>();
         // No foreign keys: bundles are never deleted, and the hot insert should not check them.
     }

@@ -34,6 +34,9 @@ public sealed class TelemetryEventEntity
     /// <summary>For a shadow call: the primary's event once both have arrived (either order).</summary>
     public long? PrimaryEventId { get; set; }
     public string? Provider { get; set; }
+
+    /// <summary>The model the call asked its provider for; null means the bundle's own.</summary>
+    public string? ServedModel { get; set; }
     public bool Simulated { get; set; }
 }
 

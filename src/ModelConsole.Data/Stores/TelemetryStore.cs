@@ -90,19 +90,19 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
     private const string InsertColumns =
         "\"RequestId\", \"BundleId\", \"FamilyId\", \"Timestamp\", \"ReceivedAt\", \"LatencyMs\", \"InputTokens\", \"OutputTokens\", " +
         "\"CachedInputTokens\", \"CostUsd\", \"Success\", \"ErrorType\", \"QualityScore\", \"Feedback\", \"Subject\", \"OutputHash\", " +
-        "\"Agreement\", \"ShadowOf\", \"Provider\", \"Simulated\"";
+        "\"Agreement\", \"ShadowOf\", \"Provider\", \"Simulated\", \"ServedModel\"";
 
     /// <summary>The SQLite insert, public so the benchmark's bare-insert baseline writes exactly the same rows.</summary>
     public const string SqliteInsertSql =
         "INSERT INTO telemetry_events (" + InsertColumns + ") VALUES (@requestId, @bundleId, @familyId, @timestamp, @receivedAt, " +
         "@latencyMs, @inputTokens, @outputTokens, @cachedInputTokens, @costUsd, @success, @errorType, @qualityScore, @feedback, " +
-        "@subject, @outputHash, @agreement, @shadowOf, @provider, @simulated) ON CONFLICT (\"RequestId\", \"BundleId\") DO NOTHING";
+        "@subject, @outputHash, @agreement, @shadowOf, @provider, @simulated, @servedModel) ON CONFLICT (\"RequestId\", \"BundleId\") DO NOTHING";
 
     private static readonly string[] InsertParameters =
     [
         "@requestId", "@bundleId", "@familyId", "@timestamp", "@receivedAt", "@latencyMs", "@inputTokens", "@outputTokens",
         "@cachedInputTokens", "@costUsd", "@success", "@errorType", "@qualityScore", "@feedback", "@subject", "@outputHash",
-        "@agreement", "@shadowOf", "@provider", "@simulated",
+        "@agreement", "@shadowOf", "@provider", "@simulated", "@servedModel",
     ];
 
     /// <summary>Creates the prepared SQLite insert (its parameters in <see cref="SqliteInsertSql"/>'s order).</summary>
@@ -147,6 +147,7 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         p[17].Value = (object?)e.ShadowOf ?? DBNull.Value;
         p[18].Value = (object?)e.Provider ?? DBNull.Value;
         p[19].Value = e.Simulated;
+        p[20].Value = (object?)e.ServedModel ?? DBNull.Value;
     }
 
     private static async Task<bool[]> InsertSqliteAsync(DbConnection connection, DbTransaction transaction, IReadOnlyList<AcceptedEvent> events, DateTime receivedAt, CancellationToken cancellationToken)
@@ -186,6 +187,7 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         var shadowOfs = new string?[n];
         var providers = new string?[n];
         var simulated = new bool[n];
+        var servedModels = new string?[n];
         for (var i = 0; i < n; i++)
         {
             var (e, bundle) = (events[i].Event, events[i].Bundle);
@@ -208,15 +210,16 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             shadowOfs[i] = e.ShadowOf;
             providers[i] = e.Provider;
             simulated[i] = e.Simulated;
+            servedModels[i] = e.ServedModel;
         }
 
         // One round trip for the whole batch; ordinality keeps each row's index so the answer maps back to events.
         await using var command = new NpgsqlCommand(
             "INSERT INTO telemetry_events (" + InsertColumns + ") " +
-            "SELECT r, b, f, t, $5, l, i, o, c, cost, s, et, q, fb, sub, h, a, so, p, sim FROM unnest($1, $2, $3, $4, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20) " +
-            "AS u(r, b, f, t, l, i, o, c, cost, s, et, q, fb, sub, h, a, so, p, sim) " +
+            "SELECT r, b, f, t, $5, l, i, o, c, cost, s, et, q, fb, sub, h, a, so, p, sim, sm FROM unnest($1, $2, $3, $4, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, $20, $21) " +
+            "AS u(r, b, f, t, l, i, o, c, cost, s, et, q, fb, sub, h, a, so, p, sim, sm) " +
             "ON CONFLICT (\"RequestId\", \"BundleId\") DO NOTHING RETURNING \"RequestId\", \"BundleId\"", connection);
-        object[] values = [requestIds, bundleIds, familyIds, timestamps, receivedAt, latencies, inputs, outputs, cached, costs, successes, errorTypes, qualities, feedbacks, subjects, hashes, agreements, shadowOfs, providers, simulated];
+        object[] values = [requestIds, bundleIds, familyIds, timestamps, receivedAt, latencies, inputs, outputs, cached, costs, successes, errorTypes, qualities, feedbacks, subjects, hashes, agreements, shadowOfs, providers, simulated, servedModels];
         foreach (var value in values)
         {
             command.Parameters.Add(new NpgsqlParameter { Value = value });

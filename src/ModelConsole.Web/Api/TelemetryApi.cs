@@ -14,7 +14,7 @@ namespace ModelConsole.Web.Api;
 public sealed record TelemetryEventContract(
     string RequestId, string Bundle, DateTime Timestamp, double LatencyMs, long InputTokens, long OutputTokens, long? CachedInputTokens,
     double? CostUsd, bool Success, string? ErrorType, double? QualityScore, string? Feedback, string? Subject, string? OutputHash,
-    double? Agreement, string? ShadowOf, string? Provider, bool? Simulated);
+    double? Agreement, string? ShadowOf, string? Provider, string? ServedModel, bool? Simulated);
 
 public sealed record TelemetryBatchContract(string? BatchId, IReadOnlyList<TelemetryEventContract> Events);
 

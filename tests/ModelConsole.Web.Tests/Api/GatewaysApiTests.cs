@@ -4,6 +4,9 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.SignalR.Client;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using ModelConsole.Data;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Tests.Infrastructure;
 
@@ -116,6 +119,23 @@ public abstract class GatewaysApiTests(KeysFixture fixture)
         Assert.Equal(4, point.GetProperty("requests").GetInt64());
         Assert.Equal(0.6, point.GetProperty("qualityMean").GetDouble(), 9); // (0.8 + 0.4) / 2: the duplicate 0.1 is not counted
         Assert.Equal(1, point.GetProperty("negativeFeedback").GetInt64());
+    }
+
+    [Fact]
+    public async Task ServedModel_IsStoredWithTheCall_AndBounded()
+    {
+        var family = await Api.CanaryFamilyAsync("served");
+        var call = new { requestId = "sm-1", bundle = family + "-v1", timestamp = DateTime.UtcNow, latencyMs = 80, inputTokens = 5, outputTokens = 3, success = true, provider = "anthropic", servedModel = "claude-haiku" };
+        var tooLong = call with { requestId = "sm-2", servedModel = new string('m', 300) };
+        using var response = await Api.PostAsJsonAsync("/api/v1/telemetry", new { events = new[] { call, tooLong } });
+        var result = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal(1, result.GetProperty("accepted").GetInt32());
+        Assert.True(result.GetProperty("rejected")[0].GetProperty("errors").TryGetProperty("servedModel", out _));
+
+        var factory = fixture.Factory.Services.GetRequiredService<IDbContextFactory<ModelConsoleDbContext>>();
+        await using var db = await factory.CreateDbContextAsync();
+        var stored = await db.TelemetryEvents.AsNoTracking().SingleAsync(e => e.RequestId == "sm-1");
+        Assert.Equal(("anthropic", "claude-haiku"), (stored.Provider, stored.ServedModel));
     }
 
     [Fact]

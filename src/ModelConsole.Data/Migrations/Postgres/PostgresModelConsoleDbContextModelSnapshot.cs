@@ -1083,6 +1083,10 @@ namespace ModelConsole.Data.Migrations.Postgres
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");
 
+                    b.Property<string>("ServedModel")
+                        .HasMaxLength(128)
+                        .HasColumnType("character varying(128)");
+
                     b.Property<string>("ShadowOf")
                         .HasMaxLength(128)
                         .HasColumnType("character varying(128)");

@@ -1058,6 +1058,10 @@ namespace ModelConsole.Data.Migrations.Sqlite
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ServedModel")
+                        .HasMaxLength(128)
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("ShadowOf")
                         .HasMaxLength(128)
                         .HasColumnType("TEXT");
