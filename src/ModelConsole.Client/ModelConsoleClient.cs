@@ -330,7 +330,7 @@ public sealed partial class ModelConsoleClient : IAsyncDisposable
 
     private void SaveCacheFile(byte[] table)
     {
-        if (_options.CacheFile is not { } path)
+        if (_options.CacheFile is not { } path || string.IsNullOrWhiteSpace(path))
         {
             return;
         }
@@ -349,7 +349,8 @@ public sealed partial class ModelConsoleClient : IAsyncDisposable
 
     private void LoadCacheFile()
     {
-        if (_options.CacheFile is not { } path || !File.Exists(path))
+        var path = _options.CacheFile;
+        if (string.IsNullOrWhiteSpace(path) || !File.Exists(path))
         {
             return;
         }
