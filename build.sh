@@ -122,6 +122,12 @@ run_tests() {
   ofrep_fail=$(grep -oE '^# fail [0-9]+' "$results/ofrep.tap" | grep -oE '[0-9]+' || echo 0)
   [ "$ofrep_pass" -gt 0 ] || { echo "no results from the ofrep suite" >&2; status=1; ofrep_fail=$((ofrep_fail + 1)); }
   passed=$((passed + ofrep_pass)); failed=$((failed + ofrep_fail))
+  log "pack the gateway client"
+  if ! dotnet pack src/ModelConsole.Routing -c Release -o "$results/packages" -v quiet -nologo -clp:ErrorsOnly \
+      || ! dotnet pack src/ModelConsole.Client -c Release -o "$results/packages" -v quiet -nologo -clp:ErrorsOnly \
+      || ! ls "$results/packages"/ModelConsole.Client.*.nupkg "$results/packages"/ModelConsole.Routing.*.nupkg; then
+    echo "packing the client failed" >&2; status=1
+  fi
   log "benchmark smoke (full runs: see README, Performance)"
   # A smoke only: proves the benchmarks and the load script run; their goals are read from the full runs.
   if ! dotnet build tests/ModelConsole.Benchmarks -c Release -v quiet -nologo -clp:ErrorsOnly \

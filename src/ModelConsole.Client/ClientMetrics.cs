@@ -9,9 +9,9 @@ internal sealed class ClientMetrics : IDisposable
 
     private readonly Meter _meter = new(MeterName);
 
-    public ClientMetrics(Func<long> queueDepth)
+    public ClientMetrics(Func<long> queueDepth, Func<long> resolves)
     {
-        Resolves = _meter.CreateCounter<long>("modelconsole.client.resolves", description: "Local resolves answered");
+        _meter.CreateObservableCounter("modelconsole.client.resolves", resolves, description: "Local resolves answered");
         StaleResolves = _meter.CreateCounter<long>("modelconsole.client.resolves.stale", description: "Resolves answered from a stale table");
         DefaultResolves = _meter.CreateCounter<long>("modelconsole.client.resolves.default", description: "Resolves answered with the configured default");
         Dropped = _meter.CreateCounter<long>("modelconsole.client.telemetry.dropped", description: "Telemetry events dropped because the queue was full");
@@ -20,7 +20,6 @@ internal sealed class ClientMetrics : IDisposable
         _meter.CreateObservableGauge("modelconsole.client.telemetry.queue", queueDepth, description: "Telemetry events waiting to be sent");
     }
 
-    public Counter<long> Resolves { get; }
     public Counter<long> StaleResolves { get; }
     public Counter<long> DefaultResolves { get; }
     public Counter<long> Dropped { get; }

@@ -41,5 +41,6 @@ public class ClientConformanceTests
         }
 
         Assert.True(checkedSubjects >= 800, $"{checkedSubjects} subjects checked");
+        Assert.True(client.ResolveCount() >= checkedSubjects, "every resolve is counted for the resolves metric");
     }
 }
