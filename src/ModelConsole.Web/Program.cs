@@ -70,6 +70,8 @@ builder.Services.AddOpenApi();
 var app = builder.Build();
 
 app.UseExceptionHandler();
+// Gateways' hot path: a key's route lookup answered before the page pipeline (anything else falls through to it).
+app.UseRouteFastPath();
 app.UseSecurityHeaders();
 // People reading pages get the not-found page; machines and form posts keep their status and problem details.
 app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) && !AuthSetup.IsMachinePath(context.Request),

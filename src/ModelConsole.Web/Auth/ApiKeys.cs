@@ -141,6 +141,9 @@ public sealed record ApiKeyEntry(int Id, string Name, byte[] SecretHash, IReadOn
     /// </summary>
     public System.Security.Claims.ClaimsPrincipal Principal { get; } = BuildPrincipal(Name, Scopes, Unlimited);
 
+    /// <summary>True when the key may ask <c>route</c> (scope routing:read), for the route fast path.</summary>
+    public bool CanRoute { get; } = Scopes.Contains(Auth.Scopes.RoutingRead);
+
     private static System.Security.Claims.ClaimsPrincipal BuildPrincipal(string name, IReadOnlyList<string> scopes, bool unlimited)
     {
         var claims = new List<System.Security.Claims.Claim>(scopes.Count + 2) { new(System.Security.Claims.ClaimTypes.Name, "key:" + name) };

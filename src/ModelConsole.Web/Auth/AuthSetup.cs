@@ -86,6 +86,7 @@ public static class AuthSetup
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingUserState>();
         services.AddScoped<UserAccess>();
         services.AddSingleton<ApiKeyRing>();
+        services.AddSingleton<KeyRateLimits>();
         services.AddSingleton<KeyUsageRecorder>();
         services.AddHostedService(sp => sp.GetRequiredService<KeyUsageRecorder>());
         services.AddSingleton<IdentitySeeder>();
@@ -169,13 +170,9 @@ public static class AuthSetup
                     return Unlimited;
                 }
 
-                var perSecond = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.PerKeyPerSecond;
-                return RateLimitPartition.GetFixedWindowLimiter(user.Identity!.Name!, _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = perSecond,
-                    Window = TimeSpan.FromSeconds(1),
-                    QueueLimit = 0,
-                });
+                // One window per key, shared with the route fast path (KeyRateLimits).
+                var limits = context.RequestServices.GetRequiredService<KeyRateLimits>();
+                return RateLimitPartition.Get(user.Identity!.Name!, limits.Shared);
             });
             o.AddPolicy(SignInRateLimit, context =>
             {

@@ -10,7 +10,7 @@ public static class SecurityHeaders
 
     // Machine answers (JSON) are never documents: nothing may load or frame them (OWASP's REST advice). Shorter
     // headers matter on the hot path, where the answer itself is a few hundred bytes.
-    private const string MachinePolicy = "default-src 'none'; frame-ancestors 'none'";
+    public const string MachinePolicy = "default-src 'none'; frame-ancestors 'none'";
 
     /// <summary>Sends the security headers in every environment, Development included.</summary>
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) =>

@@ -176,6 +176,38 @@ public class IdentityFlowTests
     }
 
     [Fact]
+    public async Task RouteFastPath_SpendsTheKeysOneBudget_AndItsRefusalsAreTheEndpoints()
+    {
+        await using var database = TestDatabase.CreateSqlite();
+        await using var factory = await StartAsync(database, new() { ["RateLimit:PerKeyPerSecond"] = "3" });
+        var family = await factory.CreateKeyClient().CanaryFamilyAsync("fast");
+        var admin = factory.Services.GetRequiredService<AdminService>();
+        var gateway = factory.CreateKeyClient((await admin.CreateKeyAsync("gateway", [Scopes.ConsoleRead, Scopes.RoutingRead], false, "boss", CancellationToken.None)).Value!.Key);
+
+        // Route lookups (answered by the fast path) and another endpoint (through the limiter middleware) share one window.
+        var answers = await Task.WhenAll(Enumerable.Range(0, 12).Select(i => i % 2 == 0
+            ? gateway.GetAsync($"/api/v1/families/{family}/route?subject=u{i}")
+            : gateway.GetAsync("/api/v1/families")));
+        Assert.True(answers.Count(r => r.StatusCode == HttpStatusCode.OK) <= 3 * 2, "one budget of 3 per second, at most two windows' worth");
+        var throttledRoute = answers.Where((r, i) => i % 2 == 0 && r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
+        Assert.NotEmpty(throttledRoute);
+        Assert.Equal("application/problem+json", throttledRoute[0].Content.Headers.ContentType?.MediaType);
+        Assert.True(throttledRoute[0].Headers.Contains("Retry-After"));
+
+        // What the fast path does not answer, the endpoint does, with its own problem details.
+        await Task.Delay(1_100);
+        var bootstrap = factory.CreateKeyClient();
+        Assert.Equal(HttpStatusCode.BadRequest, (await bootstrap.GetAsync($"/api/v1/families/{family}/route")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await bootstrap.GetAsync("/api/v1/families/no-such-family/route?subject=u")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await factory.CreateKeyClient("mc_000000000000_wrong").GetAsync($"/api/v1/families/{family}/route?subject=u")).StatusCode);
+        var readOnly = factory.CreateKeyClient((await admin.CreateKeyAsync("reader", [Scopes.ConsoleRead], false, "boss", CancellationToken.None)).Value!.Key);
+        Assert.Equal(HttpStatusCode.Forbidden, (await readOnly.GetAsync($"/api/v1/families/{family}/route?subject=u")).StatusCode);
+        using var ok = await bootstrap.GetAsync($"/api/v1/families/{family}/route?subject=u1");
+        Assert.Equal("nosniff", ok.Headers.GetValues("X-Content-Type-Options").Single());
+        Assert.Equal("application/json", ok.Content.Headers.ContentType?.MediaType);
+    }
+
+    [Fact]
     public async Task SignInAttempts_AreLimitedPerMinute_With429AndRetryAfter()
     {
         await using var database = TestDatabase.CreateSqlite();
