@@ -29,6 +29,7 @@ public abstract class ComponentContext : BunitContext, IAsyncLifetime
         Services.AddSingleton(TimeProvider.System);
         Services.AddModelConsoleData(_database.Settings);
         Services.AddSingleton<RegistryService>();
+        Services.AddSingleton<LiveEvents>();
         Services.AddSingleton<RoutingSnapshot>();
         Services.AddSingleton<Readiness>();
         Services.AddScoped<UserAccess>();
