@@ -299,6 +299,35 @@ public class ClientTests(ClientConsoleFixture fixture) : IClassFixture<ClientCon
     }
 
     [Fact]
+    public async Task Streaming_IsServedByTheBundle_AndReportedOnceAtTheEnd()
+    {
+        await using var openAi = await FakeOpenAi.StartAsync();
+        var family = "cl-stream-" + Guid.NewGuid().ToString("N")[..6];
+        await Api.PostOkAsync("/api/v1/families", new { name = family }, HttpStatusCode.Created);
+        await Api.PostOkAsync("/api/v1/bundles", new { name = family + "-v1", family, provider = "openai", modelId = "stream-model", prompt = "Be brief.", config = new { temperature = 0.5 } }, HttpStatusCode.Created);
+        await Api.PostOkAsync($"/api/v1/bundles/{family}-v1/transitions", new { to = "ACTIVE" });
+        await using var console = new ModelConsoleClient(fixture.Options(o => o.TelemetryFlushInterval = TimeSpan.FromMilliseconds(100)));
+        await console.StartAsync();
+        using var chat = Chat(openAi, console, family);
+
+        var text = new System.Text.StringBuilder();
+        await foreach (var update in chat.GetStreamingResponseAsync([new ChatMessage(ChatRole.User, "stream please")], new ChatOptions { ConversationId = "user-s" }))
+        {
+            text.Append(update.Text);
+        }
+
+        Assert.Equal("stream-model says: stream please", text.ToString());
+        var request = openAi.Requests.Single(r => (string?)r["model"] == "stream-model");
+        Assert.True((bool?)request["stream"]);
+        Assert.Equal("Be brief.", request["messages"]![0]!["content"]!.ToString());
+        await console.FlushAsync();
+        var metrics = await Api.GetFromJsonAsync<JsonElement>($"/api/v1/bundles/{family}-v1/metrics?from={DateTime.UtcNow.AddMinutes(-5):O}&to={DateTime.UtcNow.AddMinutes(1):O}");
+        var points = metrics.GetProperty("points").EnumerateArray().Where(p => p.GetProperty("requests").GetInt64() > 0).ToList();
+        Assert.Equal(1, points.Sum(p => p.GetProperty("requests").GetInt64()));
+        Assert.Equal(7, points.Sum(p => p.GetProperty("outputTokens").GetInt64()));
+    }
+
+    [Fact]
     public async Task ADegradedCanary_IsRolledBackByTheConsole_AndTheNextCallsGoToTheActive()
     {
         await using var openAi = await FakeOpenAi.StartAsync();

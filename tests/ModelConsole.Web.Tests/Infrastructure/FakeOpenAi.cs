@@ -63,6 +63,23 @@ public sealed class FakeOpenAi : IAsyncDisposable
         }
 
         var last = body["messages"]!.AsArray().Last()!["content"]!.ToString();
+        if (body["stream"]?.GetValue<bool>() == true)
+        {
+            // Server-sent events as OpenAI streams them: content in pieces, then usage, then [DONE].
+            context.Response.ContentType = "text/event-stream";
+            var id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..12];
+            var created = DateTimeOffset.UtcNow.ToUnixTimeSeconds();
+            foreach (var piece in new[] { $"{model} says: ", last })
+            {
+                var chunk = new { id, @object = "chat.completion.chunk", created, model, choices = new[] { new { index = 0, delta = new { content = piece }, finish_reason = (string?)null } } };
+                await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(chunk)}\n\n");
+            }
+
+            var usage = new { id, @object = "chat.completion.chunk", created, model, choices = Array.Empty<object>(), usage = new { prompt_tokens = 12, completion_tokens = 7, total_tokens = 19 } };
+            await context.Response.WriteAsync($"data: {JsonSerializer.Serialize(usage)}\n\ndata: [DONE]\n\n");
+            return Results.Empty;
+        }
+
         return Results.Json(new
         {
             id = "chatcmpl-" + Guid.NewGuid().ToString("N")[..12],
