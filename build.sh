@@ -104,10 +104,11 @@ run_tests() {
   for suite in tests/ModelConsole.Core.Tests tests/ModelConsole.Web.Tests e2e/ModelConsole.E2E; do
     local name; name=$(basename "$suite")
     log "test $name"
-    dotnet test "$suite" --no-build --nologo --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
+    # --blame: should a test host crash, the sequence file names the test it was running.
+    dotnet test "$suite" --no-build --nologo --blame --logger "trx;LogFileName=$name.trx" --results-directory "$results" || status=1
     local trx="$results/$name.trx"
     if [ ! -f "$trx" ]; then
-      echo "no results from $name" >&2; status=1; continue
+      echo "no results from $name (its test host ended without a report)" >&2; status=1; failed=$((failed + 1)); continue
     fi
     passed=$((passed + $(count passed "$trx")))
     failed=$((failed + $(count failed "$trx") + $(count error "$trx") + $(count timeout "$trx") + $(count aborted "$trx")))

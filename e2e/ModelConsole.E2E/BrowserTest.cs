@@ -31,19 +31,43 @@ public abstract class BrowserTest(ConsoleServer server)
 
         var page = await context.NewPageAsync();
         page.SetDefaultTimeout(15_000);
+        // Playwright raises these events on its own threads: the list is locked, and no handler may throw.
         var problems = new List<string>();
-        page.PageError += (_, error) => problems.Add("page error: " + error);
+        void Problem(string text)
+        {
+            lock (problems)
+            {
+                problems.Add(text);
+            }
+        }
+
+        // An expected error (a journey that drops the connection) may surface as a console error or as an uncaught
+        // page error (Blazor's own script sending on a closed circuit): the journey's filter judges both.
+        page.PageError += (_, error) =>
+        {
+            if (expectedConsoleError?.Invoke(error) != true)
+            {
+                Problem("page error: " + error);
+            }
+        };
         page.Console += (_, message) =>
         {
             if (message.Type == "error" && expectedConsoleError?.Invoke(message.Text) != true)
             {
-                problems.Add("console error: " + message.Text);
+                Problem("console error: " + message.Text);
             }
         };
         page.Dialog += async (_, dialog) =>
         {
-            problems.Add("unexpected browser dialog: " + dialog.Message);
-            await dialog.DismissAsync();
+            Problem("unexpected browser dialog: " + dialog.Message);
+            try
+            {
+                await dialog.DismissAsync();
+            }
+            catch (PlaywrightException)
+            {
+                // The page is already gone; the problem is recorded.
+            }
         };
 
         try
@@ -54,7 +78,10 @@ public abstract class BrowserTest(ConsoleServer server)
             }
 
             await journey(page);
-            Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+            lock (problems)
+            {
+                Assert.True(problems.Count == 0, string.Join(Environment.NewLine, problems));
+            }
         }
         catch
         {
