@@ -137,7 +137,7 @@ public sealed partial class ModelConsoleClient : IAsyncDisposable
         }
         else
         {
-            reason = route.Canary is null && route.Experiment is null ? ResolveReason.Static : ResolveReason.Split;
+            reason = route.IsSplit ? ResolveReason.Split : ResolveReason.Static;
         }
 
         return new Resolution(family, decision.Bundle, decision.Stage, reason, decision.MirrorTo,

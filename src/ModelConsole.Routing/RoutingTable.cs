@@ -33,6 +33,9 @@ public sealed record FamilyRoute(
 {
     internal string ShadowSalt { get; } = Family + "/shadow";
 
+    /// <summary>True while a canary or an experiment divides the family's subjects (OpenFeature's reason SPLIT, else STATIC).</summary>
+    public bool IsSplit => Canary is not null || Experiment is not null;
+
     /// <summary>The family's candidate: its CANARY bundle, else its SHADOW bundle.</summary>
     public string? Candidate => Canary?.Bundle ?? Shadow?.Bundle;
 }

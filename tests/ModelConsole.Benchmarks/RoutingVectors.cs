@@ -109,7 +109,7 @@ public static class RoutingVectors
             ["mirrorTo"] = decision.MirrorTo,
             ["experimentArm"] = decision.ExperimentArm == '\0' ? null : decision.ExperimentArm.ToString(),
             ["variant"] = decision.ExperimentArm switch { 'A' => "experiment-a", 'B' => "experiment-b", _ => decision.Stage == Stage.Canary ? "canary" : "active" },
-            ["reason"] = route.Canary is null && route.Experiment is null ? "STATIC" : "SPLIT",
+            ["reason"] = route.IsSplit ? "SPLIT" : "STATIC",
             ["buckets"] = buckets,
         };
     }

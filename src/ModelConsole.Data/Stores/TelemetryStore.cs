@@ -47,19 +47,8 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             return new TelemetryWrite(0, 0, [], []);
         }
 
-        if (IsSqlite)
+        return await InWriteTransactionAsync(async (connection, dbTransaction) =>
         {
-            await _sqliteWriter.WaitAsync(cancellationToken);
-        }
-
-        try
-        {
-            await using var db = await factory.CreateDbContextAsync(cancellationToken);
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var connection = db.Database.GetDbConnection();
-            var dbTransaction = transaction.GetDbTransaction();
-
             var inserted = IsSqlite
                 ? await InsertSqliteAsync(connection, dbTransaction, events, receivedAt, cancellationToken)
                 : await InsertPostgresAsync((NpgsqlConnection)connection, events, receivedAt, cancellationToken);
@@ -75,8 +64,29 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             await UpsertRollupsAsync(connection, dbTransaction, RollupFold.Fold(fresh, receivedAt), cancellationToken);
             var families = fresh.Select(e => e.Bundle.FamilyId).Distinct().ToList();
             await PairShadowsAsync(connection, dbTransaction, families, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             return new TelemetryWrite(fresh.Count, events.Count - fresh.Count, families, fresh.Select(e => e.Bundle.Id).Distinct().ToList());
+        }, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs <paramref name="work"/> in one transaction and commits it; on SQLite, writers queue here (it has one writer,
+    /// and queueing is cheaper than its busy-wait; readers are never blocked, WAL).
+    /// </summary>
+    private async Task<T> InWriteTransactionAsync<T>(Func<DbConnection, DbTransaction, Task<T>> work, CancellationToken cancellationToken)
+    {
+        if (IsSqlite)
+        {
+            await _sqliteWriter.WaitAsync(cancellationToken);
+        }
+
+        try
+        {
+            await using var db = await factory.CreateDbContextAsync(cancellationToken);
+            await db.Database.OpenConnectionAsync(cancellationToken);
+            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+            var result = await work(db.Database.GetDbConnection(), transaction.GetDbTransaction());
+            await transaction.CommitAsync(cancellationToken);
+            return result;
         }
         finally
         {
@@ -359,18 +369,8 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             return new AnnotationWrite(outcomes, []);
         }
 
-        if (IsSqlite)
+        return await InWriteTransactionAsync(async (connection, dbTransaction) =>
         {
-            await _sqliteWriter.WaitAsync(cancellationToken);
-        }
-
-        try
-        {
-            await using var db = await factory.CreateDbContextAsync(cancellationToken);
-            await db.Database.OpenConnectionAsync(cancellationToken);
-            await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-            var connection = db.Database.GetDbConnection();
-            var dbTransaction = transaction.GetDbTransaction();
             var rollups = new Dictionary<(int, DateTime), MinuteRollup>();
             await using var find = Command(connection, dbTransaction, FindAnnotatedSql, 2);
             await using var update = Command(connection, dbTransaction, AnnotateSql, 3);
@@ -422,16 +422,8 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             }
 
             await UpsertRollupsAsync(connection, dbTransaction, rollups.Values, cancellationToken);
-            await transaction.CommitAsync(cancellationToken);
             return new AnnotationWrite(outcomes, rollups.Keys.Select(k => k.Item1).Distinct().ToList());
-        }
-        finally
-        {
-            if (IsSqlite)
-            {
-                _sqliteWriter.Release();
-            }
-        }
+        }, cancellationToken);
     }
 
     private const string PairSql =

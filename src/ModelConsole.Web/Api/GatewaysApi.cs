@@ -30,12 +30,9 @@ public static class GatewaysApi
             return ApiProblems.NotFound($"There is no bundle named '{name}'.");
         }
 
-        var etag = new EntityTagHeaderValue($"\"{bundle.BundleHash}\"");
-        context.Response.Headers.ETag = etag.ToString();
         // Bundles never change: a gateway may keep the content as long as it likes.
         context.Response.Headers.CacheControl = "private, max-age=31536000, immutable";
-        if (EntityTagHeaderValue.TryParseList(context.Request.Headers.IfNoneMatch, out var tags)
-            && tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(etag, useStrongComparison: false)))
+        if (ETags.SendAndMatch(context, bundle.BundleHash))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -73,9 +73,7 @@ public static class OfrepApi
 
         var table = routing.Current;
         // The answer depends on the table and the subject only: both are in the tag.
-        var etag = new EntityTagHeaderValue($"\"{table.Version}-{XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(subject!)):x16}\"");
-        context.Response.Headers.ETag = etag.ToString();
-        if (EntityTagHeaderValue.TryParseList(context.Request.Headers.IfNoneMatch, out var tags) && tags.Any(t => t.Compare(etag, useStrongComparison: false)))
+        if (ETags.SendAndMatch(context, $"{table.Version}-{XxHash64.HashToUInt64(Encoding.UTF8.GetBytes(subject!)):x16}"))
         {
             return Results.StatusCode(StatusCodes.Status304NotModified);
         }
@@ -108,7 +106,7 @@ public static class OfrepApi
             _ => decision.Stage == Stage.Canary ? "canary" : "active",
         };
         // The reason describes the family: SPLIT whenever a canary or an experiment divides it.
-        var reason = route.Experiment is not null || route.Canary is not null ? "SPLIT" : "STATIC";
+        var reason = route.IsSplit ? "SPLIT" : "STATIC";
         var content = await contents.GetAsync(decision.Bundle!, cancellationToken);
         var metadata = new OfrepMetadata(decision.Stage.ToWire(), route.RoutingVersion, content?.Provider ?? "", content?.ModelId ?? "", content?.BundleHash ?? "",
             decision.MirrorTo, decision.ExperimentArm == '\0' ? null : route.Experiment!.Id);

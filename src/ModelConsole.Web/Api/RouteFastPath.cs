@@ -2,7 +2,6 @@ using System.Collections.Concurrent;
 using System.Text.Json;
 using System.Threading.RateLimiting;
 using Microsoft.Extensions.Options;
-using ModelConsole.Core.Bundles;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 
@@ -120,9 +119,6 @@ public static class RouteFastPath
         response.ContentType = "application/json; charset=utf-8";
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.ContentSecurityPolicy = SecurityHeaders.MachinePolicy;
-        var answer = new RouteAnswer(familyName, decision.Bundle!, decision.Stage.ToWire(), decision.Fallbacks, decision.MirrorTo,
-            decision.ExperimentArm == '\0' ? null : new ExperimentAssignment(decision.Route!.Experiment!.Id, decision.ExperimentArm.ToString(), decision.Bundle!),
-            decision.Route!.RoutingVersion);
-        return JsonSerializer.SerializeAsync(response.Body, answer, ApiJsonContext.Default.RouteAnswer, context.RequestAborted);
+        return JsonSerializer.SerializeAsync(response.Body, RouteAnswer.From(familyName, decision), ApiJsonContext.Default.RouteAnswer, context.RequestAborted);
     }
 }

@@ -8,7 +8,14 @@ namespace ModelConsole.Web.Api;
 
 public sealed record ExperimentAssignment(string Id, string Arm, string Bundle);
 
-public sealed record RouteAnswer(string Family, string Bundle, string Stage, IReadOnlyList<FallbackTarget> Fallbacks, string? MirrorTo, ExperimentAssignment? Experiment, long RoutingVersion);
+public sealed record RouteAnswer(string Family, string Bundle, string Stage, IReadOnlyList<FallbackTarget> Fallbacks, string? MirrorTo, ExperimentAssignment? Experiment, long RoutingVersion)
+{
+    /// <summary>The answer for a served decision (the endpoint and the fast path both send this).</summary>
+    public static RouteAnswer From(string family, in RouteDecision decision) =>
+        new(family, decision.Bundle!, decision.Stage.ToWire(), decision.Fallbacks, decision.MirrorTo,
+            decision.ExperimentArm == '\0' ? null : new ExperimentAssignment(decision.Route!.Experiment!.Id, decision.ExperimentArm.ToString(), decision.Bundle!),
+            decision.Route!.RoutingVersion);
+}
 
 public sealed record RoutingTableFamily(string Name, long RoutingVersion, string? Active, CanaryRoute? Canary, ShadowRoute? Shadow, object? Experiment);
 
@@ -44,19 +51,14 @@ public static class RoutingApi
         {
             RouteOutcome.UnknownFamily => ApiProblems.NotFound($"There is no family named '{family}'."),
             RouteOutcome.NoActiveBundle => ApiProblems.Conflict($"The family '{family}' has no ACTIVE bundle yet."),
-            _ => TypedResults.Ok(new RouteAnswer(family, decision.Bundle!, decision.Stage.ToWire(), decision.Fallbacks, decision.MirrorTo,
-                decision.ExperimentArm == '\0' ? null : new ExperimentAssignment(decision.Route!.Experiment!.Id, decision.ExperimentArm.ToString(), decision.Bundle!),
-                decision.Route!.RoutingVersion)),
+            _ => TypedResults.Ok(RouteAnswer.From(family, decision)),
         };
     }
 
     private static IResult Table(RoutingSnapshot routing, HttpContext context)
     {
         var table = routing.Current;
-        var etag = $"\"{table.Version}\"";
-        context.Response.Headers.ETag = etag;
-        if (EntityTagHeaderValue.TryParseList(context.Request.Headers.IfNoneMatch, out var tags)
-            && tags.Any(t => t.Equals(EntityTagHeaderValue.Any) || t.Compare(new EntityTagHeaderValue(etag), useStrongComparison: false)))
+        if (ETags.SendAndMatch(context, table.Version.ToString(System.Globalization.CultureInfo.InvariantCulture)))
         {
             return TypedResults.StatusCode(StatusCodes.Status304NotModified);
         }

@@ -44,15 +44,7 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
         var skew = TimeSpan.FromMinutes(options.Value.MaxClockSkewMinutes);
         var rejected = new List<RejectedEvent>();
         var accepted = new List<AcceptedEvent>(batch.Events.Count);
-        // Every name the catalog does not know yet, looked up at once: one query per batch, whatever it holds.
-        var missing = batch.Events.Where(e => e?.Bundle is { } name && !_bundles.ContainsKey(name)).Select(e => e!.Bundle!).ToHashSet(StringComparer.Ordinal);
-        if (missing.Count > 0)
-        {
-            foreach (var found in await queries.FindBundlesAsync(missing, cancellationToken))
-            {
-                _bundles[found.Name] = found;
-            }
-        }
+        await LearnAsync(batch.Events.Select(e => e?.Bundle), cancellationToken);
 
         for (var i = 0; i < batch.Events.Count; i++)
         {
@@ -95,14 +87,7 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
         var now = clock.GetUtcNow().UtcDateTime;
         var rejected = new List<RejectedEvent>();
         var valid = new List<AcceptedAnnotation>(annotations.Count);
-        var missing = annotations.Where(a => a?.Bundle is { } name && !_bundles.ContainsKey(name)).Select(a => a!.Bundle!).ToHashSet(StringComparer.Ordinal);
-        if (missing.Count > 0)
-        {
-            foreach (var found in await queries.FindBundlesAsync(missing, cancellationToken))
-            {
-                _bundles[found.Name] = found;
-            }
-        }
+        await LearnAsync(annotations.Select(a => a?.Bundle), cancellationToken);
 
         for (var i = 0; i < annotations.Count; i++)
         {
@@ -133,6 +118,19 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
         }
 
         return new AnnotationResult(accepted, write.Outcomes.Count(o => o == AnnotationOutcome.Unknown), write.Outcomes.Count(o => o == AnnotationOutcome.Duplicate), rejected);
+    }
+
+    /// <summary>Every name the catalog does not know yet, looked up at once: one query per batch, whatever it holds.</summary>
+    private async Task LearnAsync(IEnumerable<string?> names, CancellationToken cancellationToken)
+    {
+        var missing = names.Where(name => name is not null && !_bundles.ContainsKey(name)).Select(name => name!).ToHashSet(StringComparer.Ordinal);
+        if (missing.Count > 0)
+        {
+            foreach (var found in await queries.FindBundlesAsync(missing, cancellationToken))
+            {
+                _bundles[found.Name] = found;
+            }
+        }
     }
 
     /// <summary>Loads every registered bundle into the catalog (before the node says it is ready).</summary>

@@ -98,9 +98,5 @@ public sealed class ClientRestartTests : IAsyncLifetime
         Assert.Equal(0, client.DroppedEvents);
     }
 
-    private async Task<long> RequestsAsync(string bundle)
-    {
-        var metrics = await _console.Client.GetFromJsonAsync<JsonElement>($"/api/v1/bundles/{bundle}/metrics?from={DateTime.UtcNow.AddMinutes(-10):O}&to={DateTime.UtcNow.AddMinutes(1):O}");
-        return metrics.GetProperty("points").EnumerateArray().Sum(p => p.GetProperty("requests").GetInt64());
-    }
+    private Task<long> RequestsAsync(string bundle) => _console.Client.RecentRequestsAsync(bundle);
 }

@@ -23,6 +23,13 @@ public static class ApiFamilies
             costUsd = 0.001, success = i >= count * errorRate,
         });
 
+    /// <summary>The calls of <paramref name="bundle"/> counted in its metrics over the last ten minutes.</summary>
+    public static async Task<long> RecentRequestsAsync(this HttpClient client, string bundle)
+    {
+        var metrics = await client.GetFromJsonAsync<System.Text.Json.JsonElement>($"/api/v1/bundles/{bundle}/metrics?from={DateTime.UtcNow.AddMinutes(-10):O}&to={DateTime.UtcNow.AddMinutes(1):O}");
+        return metrics.GetProperty("points").EnumerateArray().Sum(p => p.GetProperty("requests").GetInt64());
+    }
+
     /// <summary>A new family "{prefix}-xxxxxxxx" with v1 ACTIVE and v2 CANARY at <paramref name="canaryPercent"/> % (the gates overridden).</summary>
     public static async Task<string> CanaryFamilyAsync(this HttpClient client, string prefix, double canaryPercent = 5)
     {
