@@ -103,7 +103,10 @@ public static class DatabaseSetup
         // Id lists go as one array parameter: EF 10's default (a parameter per element) makes a list of thousands of
         // ids (an evaluation pass's bundles) a new, slow statement.
         o.UseSqlite(connectionString, s => s.MigrationsHistoryTable("__migrations").UseParameterizedCollectionMode(ParameterTranslationMode.Parameter))
-            .AddInterceptors(SqlitePragmas.Instance);
+            .AddInterceptors(SqlitePragmas.Instance)
+            // SQLite rebuilds a table to alter it, between PRAGMA foreign_keys = 0 and 1, which SQLite cannot run in
+            // a transaction: EF's own rebuild, expected on every new database, not a warning for whoever starts it.
+            .ConfigureWarnings(w => w.Ignore(Microsoft.EntityFrameworkCore.Diagnostics.RelationalEventId.NonTransactionalMigrationOperationWarning));
 
     internal static void ConfigurePostgres(DbContextOptionsBuilder o, string connectionString) =>
         o.UseNpgsql(connectionString, s => s.MigrationsHistoryTable("__migrations").UseParameterizedCollectionMode(ParameterTranslationMode.Parameter));

@@ -37,6 +37,7 @@ builder.Services.AddConsoleJobs(builder.Configuration);
 builder.Services.AddHostedService<ModelConsole.Web.Hubs.HubRelay>();
 builder.Services.AddSignalR();
 builder.Services.AddHostedService<DatabaseStartup>();
+builder.Services.AddHostedService<StartupBanner>();
 builder.Services.AddSingleton<DemoDegradations>();
 builder.Services.AddSingleton<TrafficSimulator>();
 builder.Services.AddHostedService<SimulatorHost>();
@@ -65,7 +66,7 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.Converters.Add(new JsonBodies.FiniteDoubleConverter());
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
 });
-builder.Services.AddOpenApi();
+builder.Services.AddConsoleOpenApi();
 
 var app = builder.Build();
 

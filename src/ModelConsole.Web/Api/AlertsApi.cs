@@ -44,27 +44,27 @@ public static class AlertsApi
     public static RouteGroupBuilder MapAlertsApi(this RouteGroupBuilder api)
     {
         api.MapGet("/families/{family}/rules", GetRulesAsync).RequireAuthorization(Policies.ConsoleRead)
-            .WithTags("Rules and alerts").WithName("GetRules").WithSummary("The family's threshold rules, with their version as the ETag.");
+            .WithTags("Rules and alerts").WithName("GetRules").Problems(404).WithSummary("The family's threshold rules, with their version as the ETag.");
         api.MapPut("/families/{family}/rules", PutRulesAsync).RequireAuthorization(Policies.PipelineWrite)
-            .WithTags("Rules and alerts").WithName("PutRules").WithSummary("Replaces the family's rules (If-Match optional; a stale one is 412).");
+            .WithTags("Rules and alerts").WithName("PutRules").Problems(404, 412, 413).WithSummary("Replaces the family's rules (If-Match optional; a stale one is 412).");
         api.MapGet("/families/{family}/readiness", ReadinessAsync).RequireAuthorization(Policies.ConsoleRead)
-            .WithTags("Rules and alerts").WithName("RollbackReadiness")
+            .WithTags("Rules and alerts").WithName("RollbackReadiness").Problems(404, 409)
             .WithSummary("For a canary at percent (default: the family's canary), how long until each rule has its samples and sees its minimum effect, and whether within 60 s.");
         api.MapPost("/bundles/{bundle}/baseline/capture", CaptureAsync).RequireAuthorization(Policies.PipelineWrite)
-            .WithTags("Rules and alerts").WithName("CaptureBaseline").WithSummary("Captures an ACTIVE bundle's baseline from its own calls of the last 24 h; with no candidate its rules judge it by that.");
+            .WithTags("Rules and alerts").WithName("CaptureBaseline").Problems(404, 409).WithSummary("Captures an ACTIVE bundle's baseline from its own calls of the last 24 h; with no candidate its rules judge it by that.");
         api.MapGet("/alerts", ListAsync).RequireAuthorization(Policies.ConsoleRead)
             .WithTags("Rules and alerts").WithName("ListAlerts").WithSummary("Alerts, newest first, optionally by state.");
         api.MapPost("/alerts/{id:long}/acknowledge", AcknowledgeAsync).RequireAuthorization(Policies.Rollback)
-            .WithTags("Rules and alerts").WithName("AcknowledgeAlert").WithSummary("Marks a firing alert as seen.");
+            .WithTags("Rules and alerts").WithName("AcknowledgeAlert").Problems(404).WithSummary("Marks a firing alert as seen.");
         api.MapPost("/alerts/{id:long}/resolve", ResolveAsync).RequireAuthorization(Policies.Rollback)
-            .WithTags("Rules and alerts").WithName("ResolveAlert").WithSummary("Resolves an alert by hand, with a reason.");
+            .WithTags("Rules and alerts").WithName("ResolveAlert").Problems(404, 409).WithSummary("Resolves an alert by hand, with a reason.");
         api.MapPost("/families/{family}/silences", SilenceAsync).RequireAuthorization(Policies.Rollback)
-            .WithTags("Rules and alerts").WithName("CreateSilence")
+            .WithTags("Rules and alerts").WithName("CreateSilence").Problems(404)
             .WithSummary("Silences the family's alert rules (or one rule) for 1–1440 minutes: alerts are stored but not toasted or sent. Automatic rollback is never silenced.");
         api.MapGet("/families/{family}/silences", SilencesAsync).RequireAuthorization(Policies.ConsoleRead)
-            .WithTags("Rules and alerts").WithName("ListSilences").WithSummary("The family's silences, active or ended within the last day, newest first.");
+            .WithTags("Rules and alerts").WithName("ListSilences").Problems(404).WithSummary("The family's silences, active or ended within the last day, newest first.");
         api.MapDelete("/silences/{id:long}", EndSilenceAsync).RequireAuthorization(Policies.Rollback)
-            .WithTags("Rules and alerts").WithName("EndSilence").WithSummary("Ends a silence now.");
+            .WithTags("Rules and alerts").WithName("EndSilence").Problems(404).WithSummary("Ends a silence now.");
         return api;
     }
 

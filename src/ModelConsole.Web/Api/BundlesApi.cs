@@ -16,8 +16,9 @@ public static class BundlesApi
     {
         var group = api.MapGroup("/bundles").WithTags("Bundles");
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.ConsoleRead).WithName("ListBundles").WithSummary("Bundles, newest first, filtered by family and stage.");
-        group.MapPost("/", RegisterAsync).RequireAuthorization(Policies.RegistryWrite).WithName("RegisterBundle").WithSummary("Registers a bundle in STAGING.");
-        group.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.ConsoleRead).WithName("GetBundle").WithSummary("A bundle with its parts, hashes and transitions.");
+        group.MapPost("/", RegisterAsync).RequireAuthorization(Policies.RegistryWrite).WithName("RegisterBundle").Problems(409)
+            .Example("""{ "name": "support-agent-v13", "family": "support-agent", "provider": "openai", "modelId": "gpt-4o-mini", "prompt": "You are a helpful support agent.", "config": { "temperature": 0.2 }, "parent": "support-agent-v12", "pricing": { "inputPerMillion": 0.15, "outputPerMillion": 0.6 } }""").WithSummary("Registers a bundle in STAGING.");
+        group.MapGet("/{name}", GetAsync).RequireAuthorization(Policies.ConsoleRead).WithName("GetBundle").Problems(404).WithSummary("A bundle with its parts, hashes and transitions.");
         return group;
     }
 

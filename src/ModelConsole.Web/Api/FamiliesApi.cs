@@ -15,8 +15,9 @@ public static class FamiliesApi
     {
         var group = api.MapGroup("/families").WithTags("Families");
         group.MapGet("/", ListAsync).RequireAuthorization(Policies.ConsoleRead).WithName("ListFamilies").WithSummary("Every family with its live routing.");
-        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.RegistryWrite).WithName("CreateFamily").WithSummary("Creates a family.");
-        group.MapGet("/{family}", GetAsync).RequireAuthorization(Policies.ConsoleRead).WithName("GetFamily").WithSummary("A family with its rules and recent transitions.");
+        group.MapPost("/", CreateAsync).RequireAuthorization(Policies.RegistryWrite).WithName("CreateFamily").Problems(409)
+            .Example("""{ "name": "support-agent", "description": "Answers support tickets", "owner": "support-platform" }""").WithSummary("Creates a family.");
+        group.MapGet("/{family}", GetAsync).RequireAuthorization(Policies.ConsoleRead).WithName("GetFamily").Problems(404).WithSummary("A family with its rules and recent transitions.");
         return group;
     }
 

@@ -13,11 +13,11 @@ public static class GatewaysApi
     public static RouteGroupBuilder MapGatewaysApi(this RouteGroupBuilder api)
     {
         api.MapGet("/bundles/{name}/content", ContentAsync).RequireAuthorization(Policies.RoutingRead)
-            .WithTags("Gateways").WithName("BundleContent")
+            .WithTags("Gateways").WithName("BundleContent").Problems(404)
             .WithSummary("A bundle's model, prompt, config, failover chain and prices: what a gateway serves it with. ETag = bundleHash.");
         api.MapPost("/telemetry/annotations", AnnotateAsync).RequireAuthorization(Policies.TelemetryWrite)
             .Produces<AnnotationResult>(StatusCodes.Status202Accepted)
-            .WithTags("Gateways").WithName("PostAnnotations")
+            .WithTags("Gateways").WithName("PostAnnotations").Problems(413)
             .WithSummary("Quality scores and feedback that arrive after their calls, folded into the calls' minutes.");
         return api;
     }

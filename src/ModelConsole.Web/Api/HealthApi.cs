@@ -8,8 +8,10 @@ public static class HealthApi
     public static void MapHealthApi(this IEndpointRouteBuilder app)
     {
         app.MapGet("/healthz", () => TypedResults.Ok(new { status = "alive" }))
-            .WithTags("Health").WithName("Alive").AllowAnonymous();
-        app.MapGet("/readyz", ReadyAsync).WithTags("Health").WithName("Ready").AllowAnonymous();
+            .WithTags("Health").WithName("Alive").WithSummary("Alive: the process answers.").AllowAnonymous();
+        app.MapGet("/readyz", ReadyAsync).WithTags("Health").WithName("Ready")
+            .WithSummary("Ready: migrations and demo seeding are done and the database answers (else 503).")
+            .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status503ServiceUnavailable).AllowAnonymous();
     }
 
     private static async Task<IResult> ReadyAsync(Readiness readiness, DatabaseMigrator migrator, CancellationToken cancellationToken)

@@ -20,9 +20,11 @@ public static class PipelineApi
     public static RouteGroupBuilder MapPipelineApi(this RouteGroupBuilder api)
     {
         api.MapPost("/bundles/{name}/transitions", TransitionAsync).RequireAuthorization(Policies.PipelineWrite)
-            .WithTags("Pipeline").WithName("TransitionBundle").WithSummary("Moves a bundle to SHADOW, CANARY (or ramps it) or ACTIVE.");
+            .WithTags("Pipeline").WithName("TransitionBundle").Problems(404, 409)
+            .Example("""{ "to": "CANARY", "percent": 5, "reason": "Shadow agreed on 2,000 pairs" }""").WithSummary("Moves a bundle to SHADOW, CANARY (or ramps it) or ACTIVE.");
         api.MapPost("/families/{family}/rollback", RollbackAsync).RequireAuthorization(Policies.Rollback)
-            .WithTags("Pipeline").WithName("RollbackFamily").WithSummary("Rolls back the newest live candidate, or the ACTIVE bundle to the last known good.");
+            .WithTags("Pipeline").WithName("RollbackFamily").Problems(404, 409)
+            .Example("""{ "reason": "Error rate doubled after the canary ramp", "bundle": "support-agent-v13" }""").WithSummary("Rolls back the newest live candidate, or the ACTIVE bundle to the last known good.");
         return api;
     }
 

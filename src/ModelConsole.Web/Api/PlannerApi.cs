@@ -39,7 +39,7 @@ public static class PlannerApi
         group.MapPost("/shadow-cost", ShadowCostOf).WithName("PlanShadowCost").WithSummary("What shadowing costs per day and in total.");
         group.MapPost("/duration", Duration).WithName("PlanDuration").WithSummary("Days of traffic a sample size takes.");
         api.MapPut("/bundles/{name}/plan", AttachAsync).RequireAuthorization(Policies.PipelineWrite).WithTags("Planner")
-            .WithName("AttachPlan").WithSummary("Attaches a planned sample size to a candidate; the pipeline's samples gate uses it.");
+            .WithName("AttachPlan").Problems(404, 409).WithSummary("Attaches a planned sample size to a candidate; the pipeline's samples gate uses it.");
         return api;
     }
 

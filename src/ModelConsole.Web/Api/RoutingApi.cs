@@ -28,7 +28,7 @@ public static class RoutingApi
     public static RouteGroupBuilder MapRoutingApi(this RouteGroupBuilder api)
     {
         api.MapGet("/families/{family}/route", Route).RequireAuthorization(Policies.RoutingRead)
-            .WithTags("Routing").WithName("Route").WithSummary("Which bundle serves this subject (from the in-memory snapshot).");
+            .WithTags("Routing").WithName("Route").Problems(404, 409).WithSummary("Which bundle serves this subject (from the in-memory snapshot).");
         api.MapGet("/routing-table", Table).RequireAuthorization(Policies.RoutingRead)
             .WithTags("Routing").WithName("RoutingTable").WithSummary("The whole routing table, with an ETag of its version.");
         return api;
