@@ -21,6 +21,8 @@ builder.Services.AddSingleton<RoutingSnapshot>();
 builder.Services.AddSingleton<PipelineService>();
 builder.Services.AddSingleton<LiveEvents>();
 builder.Services.AddSingleton<TelemetryService>();
+builder.Services.AddSingleton<OtlpIntake>();
+builder.Services.AddSingleton<OtlpIntakeStats>();
 builder.Services.AddSingleton<IMetricsSource>(sp => sp.GetRequiredService<TelemetryService>());
 builder.Services.AddSingleton<ExpensiveReads>();
 builder.Services.AddSingleton<FamilyReferenceService>();
@@ -104,6 +106,7 @@ api.MapAlertsApi();
 api.MapGatewaysApi();
 app.MapApiFallback();
 app.MapOfrepApi();
+app.MapOtlpApi();
 app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 
 // Our own policy already says frame-ancestors 'none'; Blazor's default second header (frame-ancestors 'self') is dropped.

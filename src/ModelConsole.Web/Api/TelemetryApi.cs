@@ -46,7 +46,7 @@ public static class TelemetryApi
     private static async Task<IResult> IngestAsync(HttpContext context, TelemetryService telemetry, IOptions<TelemetryOptions> options, CancellationToken cancellationToken)
     {
         var limit = options.Value.MaxBodyBytes;
-        var body = await ReadBodyAsync(context, limit, cancellationToken);
+        var body = await RequestBodies.ReadAsync(context.Request, limit, cancellationToken);
         if (body.Buffer is null)
         {
             return TooLarge($"The body is larger than Telemetry:MaxBodyBytes ({limit:N0} bytes): send smaller batches.");
@@ -75,68 +75,6 @@ public static class TelemetryApi
     private static ProblemHttpResult TooLarge(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status413PayloadTooLarge, title: "The batch is too large.");
 
-    /// <summary>Reads the whole body into a pooled buffer, or gives no buffer when it is over <paramref name="limit"/>.</summary>
-    private static async Task<(byte[]? Buffer, int Length)> ReadBodyAsync(HttpContext context, long limit, CancellationToken cancellationToken)
-    {
-        var declared = context.Request.ContentLength;
-        if (declared > limit)
-        {
-            return (null, 0);
-        }
-
-        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
-        {
-            size.MaxRequestBodySize = limit;
-        }
-
-        var buffer = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit, declared ?? 64 * 1024) + 1);
-        var length = 0;
-        try
-        {
-            while (true)
-            {
-                if (length == buffer.Length)
-                {
-                    if (length > limit)
-                    {
-                        ArrayPool<byte>.Shared.Return(buffer);
-                        return (null, 0);
-                    }
-
-                    var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min(limit + 1, (long)buffer.Length * 2));
-                    buffer.AsSpan(0, length).CopyTo(larger);
-                    ArrayPool<byte>.Shared.Return(buffer);
-                    buffer = larger;
-                }
-
-                var read = await context.Request.Body.ReadAsync(buffer.AsMemory(length), cancellationToken);
-                if (read == 0)
-                {
-                    break;
-                }
-
-                length += read;
-            }
-        }
-        catch (BadHttpRequestException ex) when (ex.StatusCode == StatusCodes.Status413PayloadTooLarge)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return (null, 0);
-        }
-        catch
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            throw;
-        }
-
-        if (length > limit)
-        {
-            ArrayPool<byte>.Shared.Return(buffer);
-            return (null, 0);
-        }
-
-        return (buffer, length);
-    }
 
     private static async Task<Results<Ok<MetricsAnswer>, ValidationProblem, ProblemHttpResult>> MetricsAsync(
         string name, DateTimeOffset? from, DateTimeOffset? to, int? step, TelemetryService telemetry, TimeProvider clock, CancellationToken cancellationToken)

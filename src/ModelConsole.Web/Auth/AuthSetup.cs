@@ -97,7 +97,8 @@ public static class AuthSetup
 
     /// <summary>True for callers that want status codes, never redirects: the API and the hub.</summary>
     public static bool IsMachinePath(HttpRequest request) =>
-        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/ofrep") || request.Path.StartsWithSegments("/hubs") || request.Path.StartsWithSegments("/openapi");
+        request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/ofrep") || request.Path.StartsWithSegments("/hubs")
+        || request.Path.StartsWithSegments("/openapi") || request.Path.StartsWithSegments("/v1");
 
     private static string SelectScheme(HttpContext context)
     {

@@ -57,6 +57,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["POST /api/v1/telemetry/annotations"] = (Policies.TelemetryWrite, "/api/v1/telemetry/annotations"),
         ["POST /ofrep/v1/evaluate/flags/{key}"] = (Policies.RoutingRead, "/ofrep/v1/evaluate/flags/matrix"),
         ["POST /ofrep/v1/evaluate/flags"] = (Policies.RoutingRead, "/ofrep/v1/evaluate/flags"),
+        ["POST /v1/traces"] = (Policies.TelemetryWrite, "/v1/traces"),
         ["* /api/{**rest}"] = (Policies.AnyCaller, "/api/v1/no/such/thing"),
         ["GET /openapi/{documentName}.json"] = (Policies.AnyCaller, "/openapi/v1.json"),
         ["GET /healthz"] = (Anonymous, "/healthz"),
@@ -73,6 +74,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         ["GET /not-found"] = (Policies.SignedIn, "/not-found"),
         ["GET /access-denied"] = (Policies.SignedIn, "/access-denied"),
         ["GET /audit"] = (Policies.SignedIn, "/audit"),
+        ["GET /intake"] = (Policies.SignedIn, "/intake"),
         ["GET /planner"] = (Policies.SignedIn, "/planner"),
         ["GET /compare"] = (Policies.SignedIn, "/compare"),
         ["GET /alerts"] = (Policies.SignedIn, "/alerts"),
@@ -163,7 +165,7 @@ public class AuthorizationMatrixTests(AccessFixture fixture) : IClassFixture<Acc
         var (policy, path) = Contract[endpoint];
         var method = endpoint.Split(' ')[0] is "*" ? (path.StartsWith("/hubs/alerts/negotiate", StringComparison.Ordinal) ? "POST" : "GET") : endpoint.Split(' ')[0];
         var isPage = !path.StartsWith("/api", StringComparison.Ordinal) && !path.StartsWith("/openapi", StringComparison.Ordinal)
-            && !path.StartsWith("/account", StringComparison.Ordinal) && !path.StartsWith("/hubs", StringComparison.Ordinal) && !path.StartsWith("/ofrep", StringComparison.Ordinal) && policy != Anonymous;
+            && !path.StartsWith("/account", StringComparison.Ordinal) && !path.StartsWith("/hubs", StringComparison.Ordinal) && !path.StartsWith("/ofrep", StringComparison.Ordinal) && !path.StartsWith("/v1/", StringComparison.Ordinal) && policy != Anonymous;
         if (path == "/_framework/opaque-redirect")
         {
             return; // Blazor's own endpoint for enhanced navigation: its metadata is checked above, it is not called.

@@ -25,6 +25,8 @@ public sealed class ClientConsoleFixture : IAsyncLifetime
 
     public HttpClient Api => Console.Client;
 
+    public TestDatabase Database => _database!;
+
     public Uri Url => new($"http://127.0.0.1:{Console.Port}/");
 
     public async Task InitializeAsync()
