@@ -69,6 +69,8 @@ builder.Services.ConfigureHttpJsonOptions(o =>
     o.SerializerOptions.TypeInfoResolverChain.Insert(0, ApiJsonContext.Default);
 });
 builder.Services.AddConsoleOpenApi();
+var observability = Observability.Read(builder.Configuration);
+builder.Services.AddConsoleObservability(observability);
 
 var app = builder.Build();
 
@@ -107,6 +109,7 @@ api.MapGatewaysApi();
 app.MapApiFallback();
 app.MapOfrepApi();
 app.MapOtlpApi();
+app.MapConsoleObservability(observability);
 app.MapHub<ModelConsole.Web.Hubs.AlertsHub>(ModelConsole.Web.Hubs.AlertsHub.Path);
 
 // Our own policy already says frame-ancestors 'none'; Blazor's default second header (frame-ancestors 'self') is dropped.

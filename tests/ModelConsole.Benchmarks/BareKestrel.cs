@@ -9,6 +9,12 @@ public static class BareKestrel
         builder.Logging.ClearProviders();
         var app = builder.Build();
         app.MapGet("/ping", () => "pong");
+        // A stand-in OTLP collector for the console's own telemetry (the observability load run): takes and drops.
+        app.MapPost("/v1/{signal}", async (HttpContext context) =>
+        {
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            return Results.Bytes([], "application/x-protobuf");
+        });
         await app.RunAsync();
         return 0;
     }

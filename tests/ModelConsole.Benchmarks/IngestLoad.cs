@@ -22,8 +22,12 @@ public static class IngestLoad
     private const int IdDigits = 10;
     private const string IdMarker = "##########";
 
-    /// <summary>ingest URL KEY BUNDLE SECONDS SENDERS: prints "events/s p99" and fails on any answer but 202 with every event accepted.</summary>
-    public static async Task<int> RunAsync(string[] args)
+    /// <summary>
+    /// ingest URL KEY BUNDLE SECONDS SENDERS: prints "events/s p99" and fails on any answer but 202 with every event
+    /// accepted. With <paramref name="otlp"/> (ingest-otlp, URL the console's /v1/traces) the same events go as OTLP
+    /// protobuf spans of GenAI calls, and any answer but 200 with nothing rejected fails.
+    /// </summary>
+    public static async Task<int> RunAsync(string[] args, bool otlp = false)
     {
         if (args.Length < 5 || !int.TryParse(args[3], CultureInfo.InvariantCulture, out var seconds) || !int.TryParse(args[4], CultureInfo.InvariantCulture, out var senders)
             || seconds is < 1 or > 600 || senders is < 1 or > 64)
@@ -39,7 +43,7 @@ public static class IngestLoad
             return 2;
         }
 
-        var (template, offsets) = Template(args[2], DateTime.UtcNow);
+        var (template, offsets) = otlp ? OtlpTemplate(args[2], DateTime.UtcNow) : Template(args[2], DateTime.UtcNow);
         using var handler = new SocketsHttpHandler { MaxConnectionsPerServer = senders };
         using var client = new HttpClient(handler) { Timeout = TimeSpan.FromSeconds(60) };
         client.DefaultRequestHeaders.Add("X-Api-Key", args[1]);
@@ -55,19 +59,28 @@ public static class IngestLoad
             latencies[s] = [];
             while (clock.Elapsed < until && failure is null)
             {
-                var id = Interlocked.Increment(ref nextBatch).ToString("D" + IdDigits, CultureInfo.InvariantCulture);
+                var batch = Interlocked.Increment(ref nextBatch);
+                var id = batch.ToString("D" + IdDigits, CultureInfo.InvariantCulture);
                 foreach (var offset in offsets)
                 {
-                    Encoding.ASCII.GetBytes(id, body.AsSpan(offset, IdDigits));
+                    if (otlp)
+                    {
+                        System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(body.AsSpan(offset, 8), batch);
+                    }
+                    else
+                    {
+                        Encoding.ASCII.GetBytes(id, body.AsSpan(offset, IdDigits));
+                    }
                 }
 
                 using var content = new ByteArrayContent(body);
-                content.Headers.ContentType = new("application/json");
+                content.Headers.ContentType = new(otlp ? "application/x-protobuf" : "application/json");
                 var sent = clock.Elapsed.TotalMilliseconds;
                 using var response = await client.PostAsync(url, content);
                 var answer = await response.Content.ReadAsStringAsync();
                 latencies[s].Add(clock.Elapsed.TotalMilliseconds - sent);
-                if ((int)response.StatusCode != 202 || !answer.Contains($"\"accepted\":{BatchSize},", StringComparison.Ordinal))
+                if (otlp ? (int)response.StatusCode != 200 || answer.Length > 0
+                    : (int)response.StatusCode != 202 || !answer.Contains($"\"accepted\":{BatchSize},", StringComparison.Ordinal))
                 {
                     failure = $"{(int)response.StatusCode}: {answer[..Math.Min(300, answer.Length)]}";
                     return;
@@ -181,5 +194,134 @@ public static class IngestLoad
         }
 
         return (bytes, offsets.ToArray());
+    }
+
+    /// <summary>
+    /// The same 1,000 events as OTLP protobuf: one resource (the bundle) with 1,000 GenAI chat spans, written with
+    /// Google's protobuf encoder. The offsets point at each span's trace id, whose first 8 bytes carry the batch number.
+    /// </summary>
+    private static (byte[] Template, int[] Offsets) OtlpTemplate(string bundle, DateTime timestamp)
+    {
+        static Google.Protobuf.ByteString Message(Action<Google.Protobuf.CodedOutputStream> write)
+        {
+            using var stream = new MemoryStream();
+            var output = new Google.Protobuf.CodedOutputStream(stream);
+            write(output);
+            output.Flush();
+            return Google.Protobuf.ByteString.CopyFrom(stream.ToArray());
+        }
+
+        static Google.Protobuf.ByteString Attribute(string key, object value) => Message(o =>
+        {
+            o.WriteTag(1, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+            o.WriteString(key);
+            o.WriteTag(2, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(Message(v =>
+            {
+                switch (value)
+                {
+                    case string text:
+                        v.WriteTag(1, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                        v.WriteString(text);
+                        break;
+                    case long number:
+                        v.WriteTag(3, Google.Protobuf.WireFormat.WireType.Varint);
+                        v.WriteInt64(number);
+                        break;
+                    case double real:
+                        v.WriteTag(4, Google.Protobuf.WireFormat.WireType.Fixed64);
+                        v.WriteDouble(real);
+                        break;
+                }
+            }));
+        });
+
+        var start = (ulong)(timestamp - DateTime.UnixEpoch).Ticks * 100;
+        var spans = new List<Google.Protobuf.ByteString>();
+        for (var i = 0; i < BatchSize; i++)
+        {
+            var e = Event(i);
+            var index = i;
+            spans.Add(Message(o =>
+            {
+                var trace = new byte[16];
+                System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(trace.AsSpan(8), index + 1);
+                o.WriteTag(1, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                o.WriteBytes(Google.Protobuf.ByteString.CopyFrom(trace));
+                o.WriteTag(2, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                o.WriteBytes(Google.Protobuf.ByteString.CopyFrom(BitConverter.GetBytes((long)index + 1)));
+                o.WriteTag(5, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                o.WriteString("chat gpt-4o");
+                o.WriteTag(7, Google.Protobuf.WireFormat.WireType.Fixed64);
+                o.WriteFixed64(start);
+                o.WriteTag(8, Google.Protobuf.WireFormat.WireType.Fixed64);
+                o.WriteFixed64(start + (ulong)(e.LatencyMs!.Value * 1e6));
+                var attributes = new List<(string, object)>
+                {
+                    ("gen_ai.operation.name", "chat"), ("gen_ai.provider.name", "openai"), ("gen_ai.request.model", "gpt-4o"),
+                    ("gen_ai.usage.input_tokens", e.InputTokens!.Value), ("gen_ai.usage.output_tokens", e.OutputTokens!.Value),
+                    ("gen_ai.usage.cache_read.input_tokens", e.CachedInputTokens!.Value), ("modelconsole.subject", e.Subject!),
+                };
+                if (e.ErrorType is { } error)
+                {
+                    attributes.Add(("error.type", error));
+                }
+
+                foreach (var (key, value) in attributes)
+                {
+                    o.WriteTag(9, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                    o.WriteBytes(Attribute(key, value));
+                }
+
+                if (e.QualityScore is { } score)
+                {
+                    o.WriteTag(11, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                    o.WriteBytes(Message(ev =>
+                    {
+                        ev.WriteTag(2, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                        ev.WriteString("gen_ai.evaluation.result");
+                        ev.WriteTag(3, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                        ev.WriteBytes(Attribute("gen_ai.evaluation.score.value", score));
+                    }));
+                }
+            }));
+        }
+
+        var scope = Message(o =>
+        {
+            foreach (var span in spans)
+            {
+                o.WriteTag(2, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                o.WriteBytes(span);
+            }
+        });
+        var resource = Message(o =>
+        {
+            o.WriteTag(1, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(Attribute("modelconsole.bundle", bundle));
+        });
+        var request = Message(o =>
+        {
+            o.WriteTag(1, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+            o.WriteBytes(Message(r =>
+            {
+                r.WriteTag(1, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                r.WriteBytes(resource);
+                r.WriteTag(2, Google.Protobuf.WireFormat.WireType.LengthDelimited);
+                r.WriteBytes(scope);
+            }));
+        }).ToByteArray();
+
+        // Each trace id is 16 bytes ending in its span's index: find them to patch their first 8 bytes per batch.
+        var offsets = new List<int>();
+        for (var i = 0; i < BatchSize; i++)
+        {
+            var trace = new byte[16];
+            System.Buffers.Binary.BinaryPrimitives.WriteInt64BigEndian(trace.AsSpan(8), i + 1);
+            var at = request.AsSpan().IndexOf(trace);
+            offsets.Add(at);
+        }
+
+        return (request, offsets.ToArray());
     }
 }

@@ -9,6 +9,7 @@ return args.FirstOrDefault() switch
     "bare-kestrel" => await BareKestrel.RunAsync(args[1..]),
     "fixed-rate" => await FixedRateClient.RunAsync(args[1..]),
     "ingest" => await IngestLoad.RunAsync(args[1..]),
+    "ingest-otlp" => await IngestLoad.RunAsync(args[1..], otlp: true),
     "bare-insert" => await IngestLoad.BareInsertAsync(args[1..]),
     "evaluation-pass" => await EvaluationPassBenchmarks.TimeAsync(args[1..]),
     "heavy-reads" => await HeavyReads.RunAsync(args[1..]),

@@ -104,6 +104,8 @@ public static class RouteFastPath
             return null;
         }
 
+        ConsoleMetrics.Route(decision.Outcome);
+
         if (!entry.Unlimited)
         {
             using var lease = limits.For(entry.Principal.Identity!.Name!).AttemptAcquire();

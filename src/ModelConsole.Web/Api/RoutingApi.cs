@@ -47,6 +47,7 @@ public static class RoutingApi
         }
 
         var decision = routing.Current.Resolve(family, subject);
+        ConsoleMetrics.Route(decision.Outcome);
         return decision.Outcome switch
         {
             RouteOutcome.UnknownFamily => ApiProblems.NotFound($"There is no family named '{family}'."),

@@ -25,7 +25,14 @@ public sealed class AlertsHub : Hub
             await Groups.AddToGroupAsync(Context.ConnectionId, ConsoleGroup);
         }
 
+        ConsoleMetrics.HubConnections.Add(1);
         await base.OnConnectedAsync();
+    }
+
+    public override Task OnDisconnectedAsync(Exception? exception)
+    {
+        ConsoleMetrics.HubConnections.Add(-1);
+        return base.OnDisconnectedAsync(exception);
     }
 }
 

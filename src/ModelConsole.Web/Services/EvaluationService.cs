@@ -80,10 +80,14 @@ public sealed class EvaluationService : IDisposable
         await _pass.WaitAsync(cancellationToken);
         var running = Interlocked.Increment(ref _passesRunning);
         InterlockedMax(ref _maxPassesRunning, running);
+        var started = Stopwatch.GetTimestamp();
+        using var activity = ConsoleMetrics.Activities.StartActivity("evaluation pass");
         try
         {
             var data = await LoadAllAsync(cancellationToken);
+            activity?.SetTag("modelconsole.families", data.Count);
             await Task.WhenAll(data.Select(d => _runner.TriggerAsync(d.Key, d.Value)));
+            ConsoleMetrics.EvaluationPass.Record(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
         }
         finally
         {
@@ -272,6 +276,12 @@ public sealed class EvaluationService : IDisposable
                 var reference = stage == Stage.Active ? null : Total(data, data.Active.Id, rule.WindowMinutes);
                 var verdict = RuleEvaluator.Evaluate(rule, window, reference, baseline);
                 verdicts.Add(new BundleVerdict(bundle.Name, stage.ToWire(), verdict));
+                ConsoleMetrics.Verdicts.Add(1, new KeyValuePair<string, object?>("outcome", verdict.Kind switch
+                {
+                    VerdictKind.Pass => "pass",
+                    VerdictKind.Breach => "breach",
+                    _ => "inconclusive",
+                }), new KeyValuePair<string, object?>("action", rule.Action == RuleAction.Rollback ? "rollback" : "alert"));
 
                 var key = (bundle.Id, rule.Id);
                 var before = _states.GetValueOrDefault(key, RuleState.Initial);

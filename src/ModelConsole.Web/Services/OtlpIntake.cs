@@ -57,6 +57,15 @@ public sealed class OtlpIntake(TelemetryService telemetry, RoutingSnapshot routi
         }
 
         stats.Record(mappings, now);
+        foreach (var verdict in mappings.GroupBy(m => m.Verdict))
+        {
+            ConsoleMetrics.OtlpSpans.Add(verdict.Count(), new KeyValuePair<string, object?>("verdict", verdict.Key switch
+            {
+                SpanVerdict.Event => "event",
+                SpanVerdict.Ignored => "ignored",
+                _ => "rejected",
+            }));
+        }
         var rejectedCount = refused.Values.Sum();
         var parts = refused.OrderByDescending(r => r.Value).Select(r => $"{r.Value} {r.Key}").ToList();
         var message = rejectedCount == 0 && ignored == 0 ? null

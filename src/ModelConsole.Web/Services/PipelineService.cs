@@ -90,6 +90,9 @@ public sealed class PipelineService(PipelineStore store, TelemetryQueries teleme
 
             if (result.RolledBack is not null)
             {
+                var automatic = new KeyValuePair<string, object?>("automatic", actor.Name.StartsWith("rule:", StringComparison.Ordinal));
+                ConsoleMetrics.Rollbacks.Add(1, automatic);
+                ConsoleMetrics.RollbackFlip.Record(elapsed, automatic);
                 events.Publish(new RollbackCompletedEvent(family, result.RolledBack, result.Restored, result.RoutingVersion, applied.At, elapsed, actor.Name));
             }
         }

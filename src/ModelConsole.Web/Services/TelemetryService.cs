@@ -65,7 +65,12 @@ public sealed class TelemetryService(TelemetryStore store, TelemetryQueries quer
             accepted.Add(new AcceptedEvent(i, e, bundle!, e.Timestamp!.Value, TelemetryValidation.CostOf(e, bundle!.Pricing)));
         }
 
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         var write = await store.WriteAsync(accepted, now, cancellationToken);
+        ConsoleMetrics.BatchCommit.Record(System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+        ConsoleMetrics.EventsIngested.Add(write.Accepted);
+        ConsoleMetrics.EventsDuplicated.Add(write.Duplicates);
+        ConsoleMetrics.EventsRejected.Add(rejected.Count);
         if (write.Accepted > 0)
         {
             var names = accepted.Select(a => a.Bundle).Where(b => write.BundleIds.Contains(b.Id)).Select(b => b.Name).Distinct().ToList();
