@@ -24,7 +24,7 @@ public class AccessibilityTests(ConsoleServer server) : BrowserTest(server)
         ("/experiments", "experiment-new"),
         ("/alerts", "alert-badge"),
         ("/audit", "audit-table"),
-        ("/intake", "intake-empty"),
+        ("/intake", "intake-page"),
         ("/admin/users", "user-row-admin"),
         ("/admin/keys", "new-key-submit"),
         ("/demo", "demo-start"),

@@ -23,6 +23,7 @@ public class ThemeTourTests(ConsoleServer server) : BrowserTest(server)
             ("/alerts", "alert-badge", "dark-alerts.png"),
             ("/families/support-agent/rules", "readiness-panel", "dark-rules.png"),
             ("/experiments", "experiment-new", "dark-experiments.png"),
+            ("/intake", "intake-page", "dark-intake.png"),
         ];
         foreach (var (path, ready, shot) in pages)
         {

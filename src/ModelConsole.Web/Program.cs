@@ -74,6 +74,7 @@ builder.Services.AddConsoleObservability(observability);
 
 var app = builder.Build();
 
+app.UseConsoleObservability(observability);
 app.UseExceptionHandler();
 // Gateways' hot path: a key's route lookup answered before the page pipeline (anything else falls through to it).
 app.UseRouteFastPath();

@@ -81,6 +81,8 @@ public sealed class ConsoleTelemetryTests
         Assert.True(factory.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
 
         var spans = receiver.Traces.SelectMany(body => OtlpProtobuf.Read(body, 100_000).Spans).ToList();
+        Assert.True(spans.Any(s => s.Attributes.TryGetValue("http.route", out var route) && route.Text == "/api/v1/families/"),
+            string.Join("\n", spans.Select(s => s.Name + ": " + string.Join(", ", s.Attributes.Select(a => $"{a.Key}={a.Value.Text ?? a.Value.Integer.ToString(System.Globalization.CultureInfo.InvariantCulture)}")))));
         var request = Assert.Single(spans, s => s.Attributes.TryGetValue("http.route", out var route) && route.Text == "/api/v1/families/");
         Assert.Equal("ModelConsole", request.ResourceAttributes["service.name"].Text);
         Assert.Equal(200, request.Attributes["http.response.status_code"].Integer);
