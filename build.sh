@@ -146,6 +146,9 @@ run_tests() {
   if ! tests/load/ingest-load.sh 2 2; then
     echo "ingest load smoke failed" >&2; status=1
   fi
+  if ! WARMUP=2 tests/load/otel-load.sh 2 1 2; then
+    echo "OpenTelemetry load smoke failed" >&2; status=1
+  fi
   if ! tests/load/simulator-cost.sh 3 12 2; then
     echo "simulator cost smoke failed" >&2; status=1
   fi

@@ -38,6 +38,7 @@ public static class OpenApiSetup
         ["Gateways"] = "What a gateway serves a bundle with, and late quality scores and feedback.",
         ["Experiments"] = "A/B experiments between the ACTIVE bundle and its CANARY.",
         ["OpenFeature"] = "The OpenFeature Remote Evaluation Protocol: the flag key is the family, the value the bundle.",
+        ["OpenTelemetry"] = "OTLP/HTTP trace intake: GenAI model-call spans become telemetry events.",
     };
 
     private static readonly Dictionary<int, string> StatusDescriptions = new()

@@ -15,6 +15,7 @@ public readonly record struct OtlpValue(OtlpValueKind Kind, string? Text = null,
     public static readonly OtlpValue Other = new(OtlpValueKind.Other);
 }
 
+/// <summary>The kinds of OTLP attribute value the mapping tells apart.</summary>
 public enum OtlpValueKind : byte
 {
     String,
