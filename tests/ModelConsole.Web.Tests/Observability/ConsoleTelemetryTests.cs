@@ -75,10 +75,13 @@ public sealed class ConsoleTelemetryTests
         await using var receiver = await Receiver.StartAsync();
         await using var database = TestDatabase.CreateSqlite();
         await using var factory = new ConsoleFactory(database, new Dictionary<string, string?> { ["OpenTelemetry:Endpoint"] = receiver.BaseAddress });
-        var client = factory.CreateKeyClient();
-        // The test server runs requests in this process: an activity another test left current would be their parent
-        // (and an unsampled parent's request is not sampled either).
+        _ = factory.Server;
+        // A client without HttpClient's diagnostics handler: the request starts its own trace. (Through the usual
+        // client, the traceparent it sends is whatever this test process's listeners made of its own span — left
+        // unsampled by an earlier test's instrumentation — and an unsampled caller's request is not sampled.)
         System.Diagnostics.Activity.Current = null;
+        using var client = new HttpClient(factory.Server.CreateHandler()) { BaseAddress = factory.Server.BaseAddress };
+        client.DefaultRequestHeaders.Add("X-Api-Key", ConsoleFactory.BootstrapKey);
         (await client.GetAsync("/api/v1/families")).EnsureSuccessStatusCode();
 
         Assert.True(factory.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
