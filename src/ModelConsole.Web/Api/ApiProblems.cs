@@ -43,6 +43,9 @@ public static class ApiProblems
         };
     }
 
+    /// <summary>A caller's text quoted in an answer, cut at 80 characters.</summary>
+    public static string Clip(string value) => value.Length <= 80 ? value : value[..80] + "…";
+
     /// <summary>Writes a problem-details answer outside an endpoint (authentication, rate limiting).</summary>
     public static Task WriteAsync(HttpContext context, int status, string title, string detail)
     {

@@ -16,7 +16,7 @@ public static class JsonBodies
         if (request.Path.StartsWithSegments("/api/v1") && HasBody(request) && !IsJson(request.ContentType))
         {
             await ApiProblems.WriteAsync(context, StatusCodes.Status415UnsupportedMediaType, "Unsupported media type.",
-                $"The body must be JSON, sent with Content-Type: application/json (it was {(string.IsNullOrEmpty(request.ContentType) ? "missing" : $"'{Clip(request.ContentType)}'")}).");
+                $"The body must be JSON, sent with Content-Type: application/json (it was {(string.IsNullOrEmpty(request.ContentType) ? "missing" : $"'{ApiProblems.Clip(request.ContentType)}'")}).");
             return;
         }
 
@@ -31,7 +31,6 @@ public static class JsonBodies
         contentType is not null && Microsoft.Net.Http.Headers.MediaTypeHeaderValue.TryParse(contentType, out var media)
         && (media.MediaType.Equals("application/json", StringComparison.OrdinalIgnoreCase) || media.Suffix.Equals("json", StringComparison.OrdinalIgnoreCase));
 
-    private static string Clip(string value) => value.Length <= 80 ? value : value[..80] + "…";
 
     /// <summary>Writes NaN and ±∞ as null: a number that is not one never reaches an answer (and never fails it).</summary>
     public sealed class FiniteDoubleConverter : JsonConverter<double>

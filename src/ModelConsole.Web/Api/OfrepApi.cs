@@ -93,7 +93,7 @@ public static class OfrepApi
         switch (decision.Outcome)
         {
             case RouteOutcome.UnknownFamily:
-                return new OfrepFlag(family, null, null, null, null, "FLAG_NOT_FOUND", $"There is no family named '{Clip(family)}'.");
+                return new OfrepFlag(family, null, null, null, null, "FLAG_NOT_FOUND", $"There is no family named '{ApiProblems.Clip(family)}'.");
             case RouteOutcome.NoActiveBundle:
                 return new OfrepFlag(family, null, null, null, null, "FLAG_NOT_FOUND", $"The family '{family}' has no ACTIVE bundle yet, so nothing serves it.");
         }
@@ -165,5 +165,4 @@ public static class OfrepApi
         }
     }
 
-    private static string Clip(string value) => value.Length <= 80 ? value : value[..80] + "…";
 }

@@ -47,7 +47,7 @@ public static class OtlpApi
         if (!json && !Is(request.ContentType, Protobuf))
         {
             await StatusAsync(context, json: true, StatusCodes.Status415UnsupportedMediaType, InvalidArgument,
-                $"The body must be OTLP as {Protobuf} or {Json} (it was {(string.IsNullOrEmpty(request.ContentType) ? "missing" : $"'{Clip(request.ContentType)}'")}).");
+                $"The body must be OTLP as {Protobuf} or {Json} (it was {(string.IsNullOrEmpty(request.ContentType) ? "missing" : $"'{ApiProblems.Clip(request.ContentType)}'")}).");
             return;
         }
 
@@ -62,7 +62,7 @@ public static class OtlpApi
         var gzip = encoding.Equals("gzip", StringComparison.OrdinalIgnoreCase);
         if (!gzip && encoding.Length > 0 && !encoding.Equals("identity", StringComparison.OrdinalIgnoreCase))
         {
-            await StatusAsync(context, json, StatusCodes.Status415UnsupportedMediaType, InvalidArgument, $"Content-Encoding '{Clip(encoding)}' is not supported: send gzip or none.");
+            await StatusAsync(context, json, StatusCodes.Status415UnsupportedMediaType, InvalidArgument, $"Content-Encoding '{ApiProblems.Clip(encoding)}' is not supported: send gzip or none.");
             return;
         }
 
@@ -126,5 +126,4 @@ public static class OtlpApi
     private static bool Is(string? contentType, string media) =>
         contentType is not null && MediaTypeHeaderValue.TryParse(contentType, out var parsed) && parsed.MediaType.Equals(media, StringComparison.OrdinalIgnoreCase);
 
-    private static string Clip(string value) => value.Length <= 80 ? value : value[..80] + "…";
 }
