@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -10,8 +11,11 @@ namespace ModelConsole.Data;
 /// The console's database. Each provider has its own subclass so each keeps its own migration set; the rest of
 /// the code only sees this type. Identity's users and roles live here too, in the same transactions.
 /// </summary>
-public abstract class ModelConsoleDbContext(DbContextOptions options) : IdentityDbContext<ConsoleUser, IdentityRole, string>(options)
+public abstract class ModelConsoleDbContext(DbContextOptions options) : IdentityDbContext<ConsoleUser, IdentityRole, string>(options), IDataProtectionKeyContext
 {
+    /// <summary>The keys that sign cookies and antiforgery tokens: here, a restart (or another node) keeps everyone signed in.</summary>
+    public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+
     public DbSet<FamilyEntity> Families => Set<FamilyEntity>();
     public DbSet<BundleEntity> Bundles => Set<BundleEntity>();
     public DbSet<LedgerEntryEntity> Ledger => Set<LedgerEntryEntity>();

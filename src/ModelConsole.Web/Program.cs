@@ -43,7 +43,9 @@ builder.Services.AddHostedService<StartupBanner>();
 builder.Services.AddSingleton<DemoDegradations>();
 builder.Services.AddSingleton<TrafficSimulator>();
 builder.Services.AddHostedService<SimulatorHost>();
-builder.Services.AddConsoleAuth(builder.Configuration);
+builder.Services.AddConsoleAuth(builder.Configuration, builder.Environment);
+var proxy = ProxySettings.Read(builder.Configuration);
+builder.Services.AddConsoleProxy(proxy);
 
 builder.Services.AddRazorComponents().AddInteractiveServerComponents();
 // Toasts and notices at the bottom right, clear of the page's own buttons at the top.
@@ -74,7 +76,13 @@ builder.Services.AddConsoleObservability(observability);
 
 var app = builder.Build();
 
+app.UseConsoleProxy(proxy);
 app.UseConsoleObservability(observability);
+if (!app.Environment.IsDevelopment())
+{
+    app.UseHsts(); // sent on HTTPS answers only (through a proxy: the forwarded scheme)
+}
+
 app.UseExceptionHandler();
 // Gateways' hot path: a key's route lookup answered before the page pipeline (anything else falls through to it).
 app.UseRouteFastPath();

@@ -62,13 +62,14 @@ public sealed class ApiKeyStore(IDbContextFactory<ModelConsoleDbContext> factory
     }
 
     /// <summary>Revokes a key; false when there is no such active key.</summary>
-    public async Task<bool> RevokeAsync(int id, string actor, CancellationToken cancellationToken)
+    /// <summary>Revokes a key still in force; its name, or null when there is none with that id.</summary>
+    public async Task<string?> RevokeAsync(int id, string actor, CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
         var key = await db.ApiKeys.SingleOrDefaultAsync(k => k.Id == id && k.RevokedAt == null, cancellationToken);
         if (key is null)
         {
-            return false;
+            return null;
         }
 
         var now = clock.GetUtcNow().UtcDateTime;
@@ -76,7 +77,7 @@ public sealed class ApiKeyStore(IDbContextFactory<ModelConsoleDbContext> factory
         key.RevokedBy = actor;
         db.Ledger.Add(new LedgerEntryEntity { At = now, Actor = actor, Action = LedgerActions.ApiKeyRevoked, Reason = $"key '{key.Name}'" });
         await db.SaveChangesAsync(cancellationToken);
-        return true;
+        return key.Name;
     }
 
     /// <summary>Writes a batch of last-used times in one transaction.</summary>

@@ -263,11 +263,12 @@ public sealed class RegistryStore(IDbContextFactory<ModelConsoleDbContext> facto
         return await db.Meta.AnyAsync(m => m.Key == MetaEntity.DemoKey && m.Value == "true", cancellationToken);
     }
 
-    /// <summary>True when nothing has been registered yet (the demo seed runs only then).</summary>
+    /// <summary>True when nothing has been registered and nobody set up yet (the demo seed runs only then): a database with a user or a key is someone's.</summary>
     public async Task<bool> IsEmptyAsync(CancellationToken cancellationToken)
     {
         await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        return !await db.Families.AnyAsync(cancellationToken) && !await db.Meta.AnyAsync(cancellationToken);
+        return !await db.Families.AnyAsync(cancellationToken) && !await db.Meta.AnyAsync(cancellationToken)
+            && !await db.Users.AnyAsync(cancellationToken) && !await db.ApiKeys.AnyAsync(cancellationToken);
     }
 
     public async Task MarkDemoDatabaseAsync(CancellationToken cancellationToken)

@@ -446,6 +446,100 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         }
     }
 
+    /// <summary>
+    /// Folds minute rollups older than <paramref name="cutoff"/> into one row per bundle and hour (at the hour's start),
+    /// in all three rollup tables, a day per transaction, oldest first: sums stay sums and histograms stay histograms,
+    /// so every read over a span stays exact and only minute-level detail of old hours is lost. Then deletes whatever
+    /// is older than <paramref name="deleteBefore"/>. Returns the rows the fold removed (minute rows minus hour rows)
+    /// and the rows deleted. Safe to repeat: an hour already folded has only its hour row, which folds to itself.
+    /// </summary>
+    public async Task<(int Folded, int Deleted)> FoldRollupsAsync(DateTime cutoff, DateTime deleteBefore, CancellationToken cancellationToken)
+    {
+        cutoff = FloorHour(cutoff);
+        var folded = 0;
+        // Bounded per call (a year of days): the job runs again in ten minutes.
+        for (var day = 0; day < 366; day++)
+        {
+            var removed = await InWriteTransactionAsync(async (connection, transaction) =>
+            {
+                await using var find = Command(connection, transaction,
+                    $"SELECT MIN(\"Minute\") FROM rollups WHERE \"Minute\" < @cutoff AND {MinuteOfHour} <> 0", 1);
+                find.Parameters[0].Value = cutoff;
+                if (await find.ExecuteScalarAsync(cancellationToken) is not { } oldest || oldest is DBNull)
+                {
+                    return -1;
+                }
+
+                var from = FloorHour(oldest is DateTime at ? at : DateTime.Parse((string)oldest, System.Globalization.CultureInfo.InvariantCulture));
+                var to = from.AddDays(1) < cutoff ? from.AddDays(1) : cutoff;
+                var count = 0;
+                foreach (var (table, keys, sums) in FoldedTables)
+                {
+                    foreach (var sql in new[]
+                    {
+                        $"CREATE TEMP TABLE fold_rows AS SELECT \"BundleId\", {HourOf} AS \"Minute\"{keys}, {sums} FROM {table} WHERE \"Minute\" >= @from AND \"Minute\" < @to GROUP BY \"BundleId\", {HourOf}{keys}",
+                        $"DELETE FROM {table} WHERE \"Minute\" >= @from AND \"Minute\" < @to",
+                        $"INSERT INTO {table} ({ColumnsOf(keys, sums)}) SELECT {ColumnsOf(keys, sums)} FROM fold_rows",
+                        "DROP TABLE fold_rows",
+                    })
+                    {
+                        await using var command = Command(connection, transaction, sql, sql.Contains("@from", StringComparison.Ordinal) ? 2 : 0);
+                        if (command.Parameters.Count == 2)
+                        {
+                            command.Parameters[0].Value = from;
+                            command.Parameters[1].Value = to;
+                        }
+
+                        var rows = await command.ExecuteNonQueryAsync(cancellationToken);
+                        count += sql.StartsWith("DELETE", StringComparison.Ordinal) ? rows : sql.StartsWith("INSERT", StringComparison.Ordinal) ? -rows : 0;
+                    }
+                }
+
+                return count;
+            }, cancellationToken);
+            if (removed < 0)
+            {
+                break;
+            }
+
+            folded += removed;
+        }
+
+        var deleted = await InWriteTransactionAsync(async (connection, transaction) =>
+        {
+            var total = 0;
+            foreach (var (table, _, _) in FoldedTables)
+            {
+                await using var command = Command(connection, transaction, $"DELETE FROM {table} WHERE \"Minute\" < @before", 1);
+                command.Parameters[0].Value = deleteBefore;
+                total += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return total;
+        }, cancellationToken);
+        return (folded, deleted);
+    }
+
+    // The folded rows' columns by name (a table's own column order is the migrations' business): key, then each "AS" alias.
+    private static string ColumnsOf(string keys, string sums) =>
+        "\"BundleId\", \"Minute\"" + keys + ", " + string.Join(", ", System.Text.RegularExpressions.Regex.Matches(sums, "AS (\"\\w+\")").Select(m => m.Groups[1].Value));
+
+    private static DateTime FloorHour(DateTime at) => new(at.Year, at.Month, at.Day, at.Hour, 0, 0, DateTimeKind.Utc);
+
+    // The hour a minute falls in, and its minute within the hour, in each provider's SQL (times are UTC).
+    private string HourOf => IsSqlite ? "strftime('%Y-%m-%d %H:00:00', \"Minute\")" : "date_trunc('hour', \"Minute\", 'UTC')";
+
+    private string MinuteOfHour => IsSqlite ? "CAST(strftime('%M', \"Minute\") AS INTEGER)" : "EXTRACT(MINUTE FROM \"Minute\" AT TIME ZONE 'UTC')";
+
+    // Each rollup table with its key columns beyond bundle and minute, and its columns summed in the table's own order.
+    private static readonly (string Table, string Keys, string Sums)[] FoldedTables =
+    [
+        ("rollups", "", string.Join(", ", RollupField.All.Select(f => f.IsInteger ? $"CAST(SUM(\"{f.Column}\") AS BIGINT) AS \"{f.Column}\"" : $"SUM(\"{f.Column}\") AS \"{f.Column}\""))
+            + ", MAX(\"NewestReceivedAt\") AS \"NewestReceivedAt\""),
+        ("rollup_latency", ", \"Bucket\"", "CAST(SUM(\"Count\") AS BIGINT) AS \"Count\""),
+        ("rollup_errors", ", \"ErrorType\"", "CAST(SUM(\"Count\") AS BIGINT) AS \"Count\""),
+    ];
+
     /// <summary>Deletes raw events received before <paramref name="cutoff"/>, oldest first in small chunks so writers keep flowing.</summary>
     public async Task<int> PruneAsync(DateTime cutoff, CancellationToken cancellationToken)
     {

@@ -9,7 +9,7 @@ public static class ComparisonApi
 {
     public static RouteGroupBuilder MapComparisonApi(this RouteGroupBuilder api)
     {
-        api.MapGet("/families/{family}/comparison", CompareAsync).RequireAuthorization(Policies.ConsoleRead)
+        api.MapGet("/families/{family}/comparison", CompareAsync).RequireAuthorization(Policies.ConsoleRead).ExpensiveRead()
             .WithTags("Telemetry").WithName("FamilyComparison").Problems(404, 409)
             .WithSummary("The candidate (CANARY, else SHADOW, or ?candidate=) against the ACTIVE bundle over a window of minutes ending now.");
         return api;

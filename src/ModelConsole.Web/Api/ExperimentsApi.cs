@@ -49,8 +49,8 @@ public static class ExperimentsApi
         group.MapPost("", CreateAsync).RequireAuthorization(Policies.PipelineWrite).WithName("StartExperiment").Problems(404, 409)
             .Example("""{ "family": "support-agent", "armB": "support-agent-v13", "splitBPercent": 20, "metric": "errorRate", "mde": 0.2, "mdeType": "relative", "alpha": 0.05, "power": 0.8 }""")
             .WithSummary("Starts an A/B experiment: arm A the ACTIVE bundle, arm B the family's CANARY; its split replaces the canary's while it runs.");
-        group.MapGet("", ListAsync).RequireAuthorization(Policies.ConsoleRead).WithName("ListExperiments").WithSummary("Experiments, newest first, with their results.");
-        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ConsoleRead).WithName("GetExperiment").Problems(404).WithSummary("An experiment's plan, observed counts and result.");
+        group.MapGet("", ListAsync).RequireAuthorization(Policies.ConsoleRead).ExpensiveRead().WithName("ListExperiments").WithSummary("Experiments, newest first, with their results.");
+        group.MapGet("/{id}", GetAsync).RequireAuthorization(Policies.ConsoleRead).ExpensiveRead().WithName("GetExperiment").Problems(404).WithSummary("An experiment's plan, observed counts and result.");
         group.MapPost("/{id}/conclude", ConcludeAsync).RequireAuthorization(Policies.PipelineWrite).WithName("ConcludeExperiment").Problems(404, 409)
             .WithSummary("Ends a running experiment with a decision and a reason; the canary split applies again.");
         return api;

@@ -14,7 +14,7 @@ public static class HealthApi
             .Produces(StatusCodes.Status200OK).ProducesProblem(StatusCodes.Status503ServiceUnavailable).AllowAnonymous();
     }
 
-    private static async Task<IResult> ReadyAsync(Readiness readiness, DatabaseMigrator migrator, CancellationToken cancellationToken)
+    private static async Task<IResult> ReadyAsync(Readiness readiness, DatabaseMigrator migrator, ILoggerFactory loggers, CancellationToken cancellationToken)
     {
         if (!readiness.IsReady)
         {
@@ -30,9 +30,11 @@ public static class HealthApi
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
-            return TypedResults.Problem(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable, title: "The database is not reachable.");
+            // The exception's text (hosts, users, paths) is for the log, not for an anonymous probe.
+            loggers.CreateLogger("ModelConsole.Web.Api.HealthApi").LogWarning(ex, "Readiness probe: the database is unreachable");
+            return TypedResults.Problem("database unreachable", statusCode: StatusCodes.Status503ServiceUnavailable, title: "The database is not reachable.");
         }
 
-        return TypedResults.Problem("The database is not reachable.", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready.");
+        return TypedResults.Problem("database unreachable", statusCode: StatusCodes.Status503ServiceUnavailable, title: "Not ready.");
     }
 }

@@ -20,8 +20,29 @@ public static class JsonBodies
             return;
         }
 
+        // Every JSON body but telemetry's (which keeps Telemetry:MaxBodyBytes) is at most 1 MB: refused by its declared
+        // length before anything is read, and by Kestrel's count while reading a body sent without one.
+        if ((request.Path.StartsWithSegments("/api/v1") || request.Path.StartsWithSegments("/ofrep")) && HasBody(request)
+            && !request.Path.StartsWithSegments("/api/v1/telemetry"))
+        {
+            if (request.ContentLength > MaxBodyBytes)
+            {
+                await ApiProblems.WriteAsync(context, StatusCodes.Status413PayloadTooLarge, "The body is too large.",
+                    $"JSON bodies are at most {MaxBodyBytes:N0} bytes (this one is {request.ContentLength:N0}). Nothing was changed.");
+                return;
+            }
+
+            if (context.Features.Get<Microsoft.AspNetCore.Http.Features.IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+            {
+                size.MaxRequestBodySize = MaxBodyBytes;
+            }
+        }
+
         await next(context);
     });
+
+    /// <summary>The largest JSON body the API reads, telemetry apart.</summary>
+    public const long MaxBodyBytes = 1024 * 1024;
 
     private static bool HasBody(HttpRequest request) =>
         (HttpMethods.IsPost(request.Method) || HttpMethods.IsPut(request.Method) || HttpMethods.IsPatch(request.Method))

@@ -37,7 +37,7 @@ public static class TelemetryApi
             .WithTags("Telemetry").WithName("PostTelemetry")
             .Example("""{ "batchId": "gw-7-000123", "events": [ { "requestId": "req-1", "bundle": "support-agent-v12", "timestamp": "2026-12-01T10:00:00Z", "latencyMs": 840, "inputTokens": 512, "outputTokens": 128, "cachedInputTokens": 256, "success": true, "subject": "user-42" } ] }""")
             .WithSummary("Stores a batch of gateway reports and folds them into rollups; answers after the commit.");
-        api.MapGet("/bundles/{name}/metrics", MetricsAsync).RequireAuthorization(Policies.ConsoleRead)
+        api.MapGet("/bundles/{name}/metrics", MetricsAsync).RequireAuthorization(Policies.ConsoleRead).ExpensiveRead()
             .WithTags("Telemetry").WithName("BundleMetrics").Problems(404)
             .WithSummary("A bundle's metrics per UTC-aligned step, from the minute rollups.");
         return api;

@@ -9,6 +9,15 @@ public static class Roles
     public const string Admin = "Admin";
 
     public static readonly IReadOnlyList<string> All = [OnCall, ReleaseManager, Finance, Admin];
+
+    /// <summary>The people of a role, in words ("release managers").</summary>
+    public static string Plural(string role) => role switch
+    {
+        OnCall => "on-call engineers",
+        ReleaseManager => "release managers",
+        Finance => "finance",
+        _ => "admins",
+    };
 }
 
 /// <summary>The scopes an API key may carry (API.md "Authorization").</summary>

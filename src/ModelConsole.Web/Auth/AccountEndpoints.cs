@@ -12,7 +12,8 @@ public static class AccountEndpoints
     public static void MapAccountEndpoints(this IEndpointRouteBuilder app)
     {
         var account = app.MapGroup("/account").ExcludeFromDescription();
-        account.MapPost("/sign-in", SignInAsync).AllowAnonymous().RequireRateLimiting(AuthSetup.SignInRateLimit);
+        // Counted inside the handler (SignInLimiter): form binding has refused a post without its antiforgery token by then.
+        account.MapPost("/sign-in", SignInAsync).AllowAnonymous();
         account.MapPost("/sign-out", (Delegate)SignOutAsync).RequireAuthorization(Policies.SignedIn);
         account.MapGet("/sign-in-sso", (string? returnUrl) => TypedResults.Challenge(
                 new AuthenticationProperties { RedirectUri = SafeReturnUrl(returnUrl) }, [AuthSetup.SsoScheme]))
@@ -21,8 +22,16 @@ public static class AccountEndpoints
 
     public sealed record SignInForm(string? UserName, string? Password, string? ReturnUrl);
 
-    private static async Task<IResult> SignInAsync([FromForm] SignInForm form, SignInManager<ConsoleUser> signIn)
+    private static async Task<IResult> SignInAsync([FromForm] SignInForm form, SignInManager<ConsoleUser> signIn, SignInLimiter limiter, HttpContext context)
     {
+        if (!limiter.TryAttempt(context))
+        {
+            context.Response.Headers.RetryAfter = "60";
+            return TypedResults.Content(
+                "<!DOCTYPE html><title>Too many attempts</title><p>Too many sign-in attempts from this address. Try again in a minute.</p><p><a href=\"/sign-in\">Back to sign-in</a></p>",
+                "text/html; charset=utf-8", statusCode: StatusCodes.Status429TooManyRequests);
+        }
+
         var returnUrl = SafeReturnUrl(form.ReturnUrl);
         if (string.IsNullOrWhiteSpace(form.UserName) || string.IsNullOrEmpty(form.Password))
         {
@@ -36,13 +45,50 @@ public static class AccountEndpoints
             return TypedResults.LocalRedirect(returnUrl);
         }
 
-        return Back(result.IsLockedOut ? "locked" : result.IsNotAllowed ? "disabled" : "invalid", returnUrl, userName);
+        return Back(await FailureAsync(result, userName, form.Password, signIn.UserManager, limiter), returnUrl, userName);
     }
 
-    private static async Task<IResult> SignOutAsync(HttpContext context)
+    /// <summary>
+    /// What a failed attempt is told, without saying whether the account exists: a name that is no account locks
+    /// after the same number of tries as one that is, and "disabled" is said only to the one who knows the password.
+    /// </summary>
+    private static async Task<string> FailureAsync(Microsoft.AspNetCore.Identity.SignInResult result, string userName, string password, UserManager<ConsoleUser> users, SignInLimiter limiter)
     {
+        if (result.IsLockedOut)
+        {
+            return "locked";
+        }
+
+        if (await users.FindByNameAsync(userName) is not { } user)
+        {
+            return limiter.FailUnknown(userName) ? "locked" : "invalid";
+        }
+
+        if (!result.IsNotAllowed)
+        {
+            return "invalid";
+        }
+
+        // Not allowed (disabled) is decided before the password is checked: check it, and count a wrong one as any other.
+        if (await users.CheckPasswordAsync(user, password))
+        {
+            return "disabled";
+        }
+
+        await users.AccessFailedAsync(user);
+        return await users.IsLockedOutAsync(user) ? "locked" : "invalid";
+    }
+
+    private static async Task<IResult> SignOutAsync(HttpContext context, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, IAuthenticationSchemeProvider schemes)
+    {
+        // A cross-site post cannot sign someone out: the form carries the antiforgery token.
+        if (!await antiforgery.IsRequestValidAsync(context))
+        {
+            return TypedResults.BadRequest();
+        }
+
         await context.SignOutAsync(IdentityConstants.ApplicationScheme);
-        if (context.Request.Cookies.ContainsKey("mc-sso"))
+        if (context.Request.Cookies.ContainsKey(AuthSetup.SsoCookieName) && await schemes.GetSchemeAsync(AuthSetup.SsoCookieScheme) is not null)
         {
             await context.SignOutAsync(AuthSetup.SsoCookieScheme);
         }

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authentication.OpenIdConnect;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -21,14 +22,16 @@ public static class AuthSetup
     public const string SsoScheme = "sso";
     public const string SsoCookieScheme = "sso-cookie";
     public const string ApiRateLimit = "api";
-    public const string SignInRateLimit = "sign-in";
 
     // One partition object for every exempt caller, instead of a new one per request.
     private static readonly RateLimitPartition<string> Unlimited = RateLimitPartition.GetNoLimiter("unlimited");
 
-    public static IServiceCollection AddConsoleAuth(this IServiceCollection services, IConfiguration configuration)
+    public static IServiceCollection AddConsoleAuth(this IServiceCollection services, IConfiguration configuration, IHostEnvironment environment)
     {
         var auth = configuration.GetSection("Auth").Get<AuthOptions>() ?? new AuthOptions();
+        // Over plain HTTP only in Development; behind a TLS-terminating proxy the forwarded scheme makes requests HTTPS.
+        var secure = environment.IsDevelopment() ? CookieSecurePolicy.SameAsRequest : CookieSecurePolicy.Always;
+        var sso = auth.OpenIdConnect.Authority is not null;
         services.AddIdentityCore<ConsoleUser>(o =>
             {
                 // Length over composition rules (NIST SP 800-63B).
@@ -51,12 +54,12 @@ public static class AuthSetup
             o.DefaultScheme = ConsoleScheme;
             o.DefaultChallengeScheme = ConsoleScheme;
         });
-        builder.AddPolicyScheme(ConsoleScheme, "Sign-in cookie or API key", o => o.ForwardDefaultSelector = SelectScheme);
+        builder.AddPolicyScheme(ConsoleScheme, "Sign-in cookie or API key", o => o.ForwardDefaultSelector = context => SelectScheme(context, sso));
         builder.AddIdentityCookies();
         builder.AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyDefaults.Scheme, null);
         if (auth.OpenIdConnect.Authority is { } authority)
         {
-            AddOpenIdConnect(builder, auth.OpenIdConnect, authority);
+            AddOpenIdConnect(builder, auth.OpenIdConnect, authority, secure);
         }
 
         services.ConfigureApplicationCookie(o =>
@@ -64,6 +67,7 @@ public static class AuthSetup
             o.Cookie.Name = "mc-auth";
             o.Cookie.HttpOnly = true;
             o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = secure;
             o.LoginPath = "/sign-in";
             o.LogoutPath = "/account/sign-out";
             o.AccessDeniedPath = "/access-denied";
@@ -81,7 +85,13 @@ public static class AuthSetup
         services.Configure<SecurityStampValidatorOptions>(o => o.ValidationInterval = TimeSpan.FromMinutes(1));
 
         services.AddAuthorization(o => o.AddConsolePolicies());
+        // The keys live in the database (not one machine's folder): a restart or another node reads the same ones.
+        services.AddDataProtection().SetApplicationName("ModelConsole").PersistKeysToDbContext<ModelConsoleDbContext>();
+        services.Configure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.Cookie.SecurePolicy = secure);
         services.AddSingleton<IAuthorizationHandler, AccessRequirementHandler>();
+        services.AddSingleton<Sessions>();
+        services.AddSingleton<SignInLimiter>();
+        services.AddSingleton<Hubs.HubSessions>();
         services.AddCascadingAuthenticationState();
         services.AddScoped<Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider, RevalidatingUserState>();
         services.AddScoped<UserAccess>();
@@ -100,15 +110,18 @@ public static class AuthSetup
         request.Path.StartsWithSegments("/api") || request.Path.StartsWithSegments("/ofrep") || request.Path.StartsWithSegments("/hubs")
         || request.Path.StartsWithSegments("/openapi") || request.Path.StartsWithSegments("/v1");
 
-    private static string SelectScheme(HttpContext context)
+    // A stray single sign-on cookie while single sign-on is not configured is ignored: there is no scheme to read it.
+    private static string SelectScheme(HttpContext context, bool sso)
     {
         if (ApiKeyDefaults.PresentsKey(context.Request))
         {
             return ApiKeyDefaults.Scheme;
         }
 
-        return context.Request.Cookies.ContainsKey("mc-sso") ? SsoCookieScheme : IdentityConstants.ApplicationScheme;
+        return sso && context.Request.Cookies.ContainsKey(SsoCookieName) ? SsoCookieScheme : IdentityConstants.ApplicationScheme;
     }
+
+    public const string SsoCookieName = "mc-sso";
 
     private static Task Redirect(RedirectContext<CookieAuthenticationOptions> context)
     {
@@ -116,12 +129,20 @@ public static class AuthSetup
         return Task.CompletedTask;
     }
 
-    private static void AddOpenIdConnect(AuthenticationBuilder builder, AuthOptions.OpenIdConnectOptions oidc, string authority)
+    private static void AddOpenIdConnect(AuthenticationBuilder builder, AuthOptions.OpenIdConnectOptions oidc, string authority, CookieSecurePolicy secure)
     {
-        // People signed in through the provider are not local accounts: their own cookie, their roles from the claim.
+        // People signed in through the provider are not local accounts: their own cookie, their roles from the claim,
+        // a session of fixed length (SsoSession).
+        var sessionLength = TimeSpan.FromHours(oidc.SessionHours);
+        var roleClaim = string.IsNullOrWhiteSpace(oidc.RoleClaim) ? "roles" : oidc.RoleClaim;
         builder.AddCookie(SsoCookieScheme, o =>
         {
-            o.Cookie.Name = "mc-sso";
+            o.Cookie.Name = SsoCookieName;
+            o.Cookie.HttpOnly = true;
+            o.Cookie.SameSite = SameSiteMode.Lax;
+            o.Cookie.SecurePolicy = secure;
+            o.ExpireTimeSpan = sessionLength;
+            o.SlidingExpiration = false;
             o.LoginPath = "/sign-in";
             o.AccessDeniedPath = "/access-denied";
             o.ReturnUrlParameter = "returnUrl";
@@ -137,8 +158,22 @@ public static class AuthSetup
             o.MapInboundClaims = false;
             o.RequireHttpsMetadata = authority.StartsWith("https://", StringComparison.OrdinalIgnoreCase);
             o.TokenValidationParameters.NameClaimType = "preferred_username";
-            o.TokenValidationParameters.RoleClaimType = string.IsNullOrWhiteSpace(oidc.RoleClaim) ? "roles" : oidc.RoleClaim;
+            o.TokenValidationParameters.RoleClaimType = roleClaim;
             o.Scope.Add("profile");
+            o.Events.OnTokenValidated = context =>
+            {
+                var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
+                if (SsoSession.From(context.Principal!, roleClaim, clock.GetUtcNow() + sessionLength) is { } principal)
+                {
+                    context.Principal = principal;
+                }
+                else
+                {
+                    context.Fail("The provider's token names no user (preferred_username or sub).");
+                }
+
+                return Task.CompletedTask;
+            };
         });
     }
 
@@ -151,39 +186,40 @@ public static class AuthSetup
                 var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? wait : TimeSpan.FromSeconds(1);
                 var seconds = Math.Max(1, (int)Math.Ceiling(retryAfter.TotalSeconds));
                 context.HttpContext.Response.Headers.RetryAfter = seconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
-                if (!IsMachinePath(context.HttpContext.Request))
-                {
-                    // A person at the sign-in form: a page, not JSON.
-                    context.HttpContext.Response.ContentType = "text/html; charset=utf-8";
-                    await context.HttpContext.Response.WriteAsync(
-                        $"<!DOCTYPE html><title>Too many attempts</title><p>Too many sign-in attempts from this address. Try again in {seconds} s.</p><p><a href=\"/sign-in\">Back to sign-in</a></p>",
-                        cancellationToken);
-                    return;
-                }
-
                 await ApiProblems.WriteAsync(context.HttpContext, StatusCodes.Status429TooManyRequests, "Too many requests.", $"Try again in {seconds} s.");
             };
             o.AddPolicy(ApiRateLimit, context =>
             {
                 var user = context.User;
-                if (!user.IsApiKey() || user.HasClaim(ApiKeyDefaults.UnlimitedClaim, "true"))
+                if (user.Identity is not { IsAuthenticated: true, Name: { } name } || user.HasClaim(ApiKeyDefaults.UnlimitedClaim, "true"))
                 {
-                    return Unlimited;
+                    return Unlimited; // anonymous callers are refused before they cost anything
+                }
+
+                var limits = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value;
+                if (context.GetEndpoint()?.Metadata.GetMetadata<ExpensiveReadMetadata>() is not null)
+                {
+                    // Folds over long spans: a budget of their own per caller, much smaller than the calls' budget.
+                    return RateLimitPartition.GetFixedWindowLimiter("expensive " + name, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = limits.ExpensivePerMinute,
+                        Window = TimeSpan.FromMinutes(1),
+                        QueueLimit = 0,
+                    });
+                }
+
+                if (!user.IsApiKey())
+                {
+                    return RateLimitPartition.GetFixedWindowLimiter("person " + name, _ => new FixedWindowRateLimiterOptions
+                    {
+                        PermitLimit = limits.PerUserPerSecond,
+                        Window = TimeSpan.FromSeconds(1),
+                        QueueLimit = 0,
+                    });
                 }
 
                 // One window per key, shared with the route fast path (KeyRateLimits).
-                var limits = context.RequestServices.GetRequiredService<KeyRateLimits>();
-                return RateLimitPartition.Get(user.Identity!.Name!, limits.Shared);
-            });
-            o.AddPolicy(SignInRateLimit, context =>
-            {
-                var perMinute = context.RequestServices.GetRequiredService<IOptions<RateLimitOptions>>().Value.SignInPerMinute;
-                return RateLimitPartition.GetFixedWindowLimiter(context.Connection.RemoteIpAddress?.ToString() ?? "unknown", _ => new FixedWindowRateLimiterOptions
-                {
-                    PermitLimit = perMinute,
-                    Window = TimeSpan.FromMinutes(1),
-                    QueueLimit = 0,
-                });
+                return RateLimitPartition.Get(name, context.RequestServices.GetRequiredService<KeyRateLimits>().Shared);
             });
         });
 }
@@ -202,14 +238,15 @@ public sealed class ConsoleSignInManager(
     public override async Task<bool> CanSignInAsync(ConsoleUser user) => !user.Disabled && await base.CanSignInAsync(user);
 }
 
-/// <summary>What the signed-in person may do, for pages to hide what they may not (the server refuses it anyway).</summary>
-public sealed class UserAccess(AuthenticationStateProvider state, IAuthorizationService authorization)
+/// <summary>Marks an endpoint whose answer folds a long span: its calls count against the caller's smaller expensive-read budget.</summary>
+public sealed class ExpensiveReadMetadata
 {
-    public async Task<ClaimsPrincipal> UserAsync() => (await state.GetAuthenticationStateAsync()).User;
+    public static readonly ExpensiveReadMetadata Instance = new();
+}
 
-    public async Task<bool> IsAllowedAsync(string policy) =>
-        (await authorization.AuthorizeAsync(await UserAsync(), policy)).Succeeded;
-
-    /// <summary>Who the ledger names: the signed-in user's name.</summary>
-    public async Task<string> ActorAsync() => (await UserAsync()).Identity?.Name ?? "anonymous";
+public static class ExpensiveReadExtensions
+{
+    /// <summary>Counts this endpoint's calls in <c>RateLimit:ExpensivePerMinute</c> instead of the caller's per-second budget.</summary>
+    public static TBuilder ExpensiveRead<TBuilder>(this TBuilder builder)
+        where TBuilder : IEndpointConventionBuilder => builder.WithMetadata(ExpensiveReadMetadata.Instance);
 }

@@ -22,7 +22,7 @@ public static class DemoUsers
 /// <summary>Creates the roles, the bootstrap admin from configuration, and the demo users of a demo database.</summary>
 public sealed class IdentitySeeder(IServiceScopeFactory scopes, IOptions<AuthOptions> auth, TimeProvider clock, ILogger<IdentitySeeder> logger)
 {
-    public async Task SeedAsync(bool demoDatabase, CancellationToken cancellationToken)
+    public async Task SeedAsync(bool createDemoUsers, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
         var roles = scope.ServiceProvider.GetRequiredService<RoleManager<IdentityRole>>();
@@ -45,7 +45,7 @@ public sealed class IdentitySeeder(IServiceScopeFactory scopes, IOptions<AuthOpt
             }
         }
 
-        if (demoDatabase)
+        if (createDemoUsers)
         {
             foreach (var demo in DemoUsers.All)
             {

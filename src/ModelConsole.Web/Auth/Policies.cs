@@ -52,6 +52,9 @@ public static class Policies
         }
     }
 
+    /// <summary>Whether <paramref name="user"/> passes <paramref name="policy"/> (one of this class's names).</summary>
+    public static bool Allows(this ClaimsPrincipal user, string policy) => Requirements[policy].IsMetBy(user);
+
     public static bool IsApiKey(this ClaimsPrincipal user) =>
         user.Identity is { IsAuthenticated: true, AuthenticationType: ApiKeyDefaults.Scheme };
 }
@@ -61,32 +64,41 @@ public static class Policies
 /// every one of <see cref="Scopes"/> (any key when empty; no key when null), or any one of them when
 /// <see cref="AnyScope"/>.
 /// </summary>
-public sealed record AccessRequirement(IReadOnlyList<string> Roles, IReadOnlyList<string>? Scopes, bool AnyScope = false) : IAuthorizationRequirement;
+public sealed record AccessRequirement(IReadOnlyList<string> Roles, IReadOnlyList<string>? Scopes, bool AnyScope = false) : IAuthorizationRequirement
+{
+    /// <summary>The one rule, for endpoints (through the handler) and pages (through <see cref="UserAccess"/>) alike.</summary>
+    public bool IsMetBy(ClaimsPrincipal user)
+    {
+        if (user.Identity?.IsAuthenticated != true)
+        {
+            return false;
+        }
+
+        if (user.IsApiKey())
+        {
+            return Scopes is { } scopes
+                && (AnyScope && scopes.Count > 0
+                    ? scopes.Any(s => user.HasClaim(Auth.Scopes.ClaimType, s))
+                    : scopes.All(s => user.HasClaim(Auth.Scopes.ClaimType, s)));
+        }
+
+        return Roles.Count == 0 || user.IsInRole(Auth.Roles.Admin) || Roles.Any(user.IsInRole);
+    }
+
+    /// <summary>What a person is told when their role does not pass: who may.</summary>
+    public string Refusal() => Roles.Where(r => r != Auth.Roles.Admin).Select(Auth.Roles.Plural).ToList() switch
+    {
+        _ when Roles.Count == 0 => "Sign in to do this.",
+        [] => "Your role does not allow this: only admins may.",
+        var others => $"Your role does not allow this: only {string.Join(", ", others)} and admins may.",
+    };
+}
 
 public sealed class AccessRequirementHandler : AuthorizationHandler<AccessRequirement>
 {
     protected override Task HandleRequirementAsync(AuthorizationHandlerContext context, AccessRequirement requirement)
     {
-        var user = context.User;
-        if (user.Identity?.IsAuthenticated != true)
-        {
-            return Task.CompletedTask;
-        }
-
-        bool allowed;
-        if (user.IsApiKey())
-        {
-            allowed = requirement.Scopes is { } scopes
-                && (requirement.AnyScope && scopes.Count > 0
-                    ? scopes.Any(s => user.HasClaim(Auth.Scopes.ClaimType, s))
-                    : scopes.All(s => user.HasClaim(Auth.Scopes.ClaimType, s)));
-        }
-        else
-        {
-            allowed = requirement.Roles.Count == 0 || user.IsInRole(Auth.Roles.Admin) || requirement.Roles.Any(user.IsInRole);
-        }
-
-        if (allowed)
+        if (requirement.IsMetBy(context.User))
         {
             context.Succeed(requirement);
         }

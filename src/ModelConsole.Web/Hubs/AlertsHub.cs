@@ -10,7 +10,7 @@ namespace ModelConsole.Web.Hubs;
 /// only routing:read (gateways) hear <c>routingChanged</c> alone.
 /// </summary>
 [Authorize(Policy = Policies.LiveEvents)]
-public sealed class AlertsHub : Hub
+public sealed class AlertsHub(HubSessions sessions) : Hub
 {
     public const string Path = "/hubs/alerts";
 
@@ -25,12 +25,14 @@ public sealed class AlertsHub : Hub
             await Groups.AddToGroupAsync(Context.ConnectionId, ConsoleGroup);
         }
 
+        sessions.Add(Context);
         ConsoleMetrics.HubConnections.Add(1);
         await base.OnConnectedAsync();
     }
 
     public override Task OnDisconnectedAsync(Exception? exception)
     {
+        sessions.Remove(Context);
         ConsoleMetrics.HubConnections.Add(-1);
         return base.OnDisconnectedAsync(exception);
     }

@@ -8,6 +8,7 @@ using ModelConsole.Data.Entities;
 using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
+using ModelConsole.Web.Hubs;
 
 namespace ModelConsole.Web.Services;
 
@@ -20,7 +21,7 @@ public sealed record CreatedApiKey(string Name, string Key);
 /// Users and API keys, for admins. Every change commits in one transaction with its ledger record. Each operation
 /// takes its own scope, so no DbContext lives as long as a circuit.
 /// </summary>
-public sealed class AdminService(IServiceScopeFactory scopes, ApiKeyStore keys, ApiKeyRing ring, KeyUsageRecorder usage, TimeProvider clock)
+public sealed class AdminService(IServiceScopeFactory scopes, ApiKeyStore keys, ApiKeyRing ring, KeyUsageRecorder usage, HubSessions hubs, TimeProvider clock)
 {
     public const int MinPasswordLength = 12;
 
@@ -167,12 +168,20 @@ public sealed class AdminService(IServiceScopeFactory scopes, ApiKeyStore keys, 
     {
         var revoked = await keys.RevokeAsync(id, actor, cancellationToken);
         await ring.ReloadAsync(CancellationToken.None);
-        return revoked;
+        if (revoked is not null)
+        {
+            hubs.Close(HubSessions.OwnerOfKey(revoked)); // an open hub connection is never asked for its key again
+        }
+
+        return revoked is not null;
     }
 
-    private Task<CommandResult<UserRecord>> ChangeUserAsync(
-        string userId, string actor, string action, Func<UserManager<ConsoleUser>, ConsoleUser, Task<object>> change, CancellationToken cancellationToken) =>
-        InTransactionAsync<UserRecord>(async (users, db) =>
+    // Every change to a user ends their sessions (the stamp moves on); their hub connections close once it commits.
+    private async Task<CommandResult<UserRecord>> ChangeUserAsync(
+        string userId, string actor, string action, Func<UserManager<ConsoleUser>, ConsoleUser, Task<object>> change, CancellationToken cancellationToken)
+    {
+        var closeHubs = false;
+        var result = await InTransactionAsync<UserRecord>(async (users, db) =>
         {
             var user = await users.FindByIdAsync(userId);
             if (user is null)
@@ -184,9 +193,17 @@ public sealed class AdminService(IServiceScopeFactory scopes, ApiKeyStore keys, 
 
             var evidence = await change(users, user);
             Ledger(db, actor, action, user.UserName!, evidence);
+            closeHubs = true;
             var roles = await users.GetRolesAsync(user);
             return CommandResult<UserRecord>.Ok(new UserRecord(user.Id, user.UserName!, [.. roles], user.Disabled, user.IsDemo, user.CreatedAt, user.LockoutEnd));
         }, cancellationToken);
+        if (closeHubs && result.Succeeded)
+        {
+            hubs.Close(HubSessions.OwnerOfUser(userId));
+        }
+
+        return result;
+    }
 
     // Identity's stores share the scope's context, so one transaction holds the change and its ledger record.
     private async Task<CommandResult<T>> InTransactionAsync<T>(Func<UserManager<ConsoleUser>, ModelConsoleDbContext, Task<CommandResult<T>>> work, CancellationToken cancellationToken)

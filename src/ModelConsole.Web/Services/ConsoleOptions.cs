@@ -52,6 +52,9 @@ public sealed class AuthOptions
         public string? ClientId { get; set; }
         public string? ClientSecret { get; set; }
         public string? RoleClaim { get; set; }
+
+        /// <summary>How long a single sign-on session lasts from sign-in (never sliding) before the provider is asked again.</summary>
+        public int SessionHours { get; set; } = 8;
     }
 }
 
@@ -59,6 +62,12 @@ public sealed class RateLimitOptions
 {
     public int PerKeyPerSecond { get; set; } = 1000;
     public int SignInPerMinute { get; set; } = 10;
+
+    /// <summary>API requests per second for each signed-in person (their browser's own calls and scripts with their cookie).</summary>
+    public int PerUserPerSecond { get; set; } = 100;
+
+    /// <summary>Expensive reads (metrics, comparisons, experiment results, planner facts) per minute for each caller, in their own budget.</summary>
+    public int ExpensivePerMinute { get; set; } = 120;
 }
 
 public sealed class TelemetryOptions
@@ -66,6 +75,12 @@ public sealed class TelemetryOptions
     public long MaxBodyBytes { get; set; } = 16 * 1024 * 1024;
     public int MaxClockSkewMinutes { get; set; } = 10;
     public int RawRetentionHours { get; set; } = 72;
+
+    /// <summary>Minute rollups older than this fold into hourly ones.</summary>
+    public int MinuteRollupDays { get; set; } = 30;
+
+    /// <summary>Hourly rollups older than this are deleted.</summary>
+    public int HourlyRollupDays { get; set; } = 400;
 }
 
 public sealed class AlertsOptions
@@ -112,15 +127,21 @@ public static class ConsoleOptions
             .Validate(o => o.BootstrapAdmin.Password is null || o.BootstrapAdmin.Password.Length >= 12, "Auth:BootstrapAdmin:Password must be at least 12 characters long.")
             .Validate(o => o.OpenIdConnect.Authority is null || IsHttpUrl(o.OpenIdConnect.Authority), "Auth:OpenIdConnect:Authority must be an absolute http(s) URL.")
             .Validate(o => o.OpenIdConnect.Authority is null || !string.IsNullOrWhiteSpace(o.OpenIdConnect.ClientId), "Auth:OpenIdConnect:ClientId is required when Auth:OpenIdConnect:Authority is set.")
+            .Validate(o => o.OpenIdConnect.SessionHours is >= 1 and <= 168, "Auth:OpenIdConnect:SessionHours must be between 1 and 168.")
             .ValidateOnStart();
         services.AddOptions<RateLimitOptions>().Bind(configuration.GetSection("RateLimit"))
             .Validate(o => o.PerKeyPerSecond >= 1, "RateLimit:PerKeyPerSecond must be at least 1.")
             .Validate(o => o.SignInPerMinute >= 1, "RateLimit:SignInPerMinute must be at least 1.")
+            .Validate(o => o.PerUserPerSecond >= 1, "RateLimit:PerUserPerSecond must be at least 1.")
+            .Validate(o => o.ExpensivePerMinute >= 1, "RateLimit:ExpensivePerMinute must be at least 1.")
             .ValidateOnStart();
         services.AddOptions<TelemetryOptions>().Bind(configuration.GetSection("Telemetry"))
             .Validate(o => o.MaxBodyBytes is >= 1024 and <= 1L << 30, "Telemetry:MaxBodyBytes must be between 1024 and 1073741824.")
             .Validate(o => o.MaxClockSkewMinutes is >= 0 and <= 1440, "Telemetry:MaxClockSkewMinutes must be between 0 and 1440.")
             .Validate(o => o.RawRetentionHours is >= 1 and <= 8760, "Telemetry:RawRetentionHours must be between 1 and 8760.")
+            .Validate(o => o.MinuteRollupDays is >= 1 and <= 3650, "Telemetry:MinuteRollupDays must be between 1 and 3650.")
+            .Validate(o => o.HourlyRollupDays >= o.MinuteRollupDays && o.HourlyRollupDays <= 36500,
+                "Telemetry:HourlyRollupDays must be at least Telemetry:MinuteRollupDays and at most 36500.")
             .ValidateOnStart();
         services.AddOptions<AlertsOptions>().Bind(configuration.GetSection("Alerts"))
             .Validate(o => o.ResolveAfterHealthyEvaluations is >= 1 and <= 1000, "Alerts:ResolveAfterHealthyEvaluations must be between 1 and 1000.")

@@ -35,7 +35,8 @@ public sealed class DatabaseStartup(
         }
 
         var demoDatabase = await store.IsDemoDatabaseAsync(cancellationToken);
-        await identity.SeedAsync(demoDatabase, cancellationToken);
+        // Demo accounts are made with the demo data, once: an admin who deletes one has deleted it for good.
+        await identity.SeedAsync(createDemoUsers: seeded, cancellationToken);
         await keys.ReloadAsync(cancellationToken);
         await routing.RoutingVersionChangedAsync(cancellationToken);
         // Every registered bundle is known before the first batch: ingest never refuses one after a restart.

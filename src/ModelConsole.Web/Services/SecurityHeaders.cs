@@ -3,9 +3,10 @@ namespace ModelConsole.Web.Services;
 public static class SecurityHeaders
 {
     // Only what Blazor Server, MudBlazor and Plotly need, all from this origin; MudBlazor sets inline styles.
+    // connect-src 'self' admits this origin's own websocket (CSP Level 3), and no other host's.
     private const string ContentSecurityPolicy =
         "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; " +
-        "font-src 'self' data:; connect-src 'self' ws: wss:; frame-ancestors 'none'; base-uri 'self'; " +
+        "font-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; " +
         "form-action 'self'; object-src 'none'";
 
     // Machine answers (JSON) are never documents: nothing may load or frame them (OWASP's REST advice). Shorter

@@ -288,7 +288,7 @@ public class IdentityFlowTests
         await using var factory = await StartAsync(database);
         var admin = factory.Services.GetRequiredService<AdminService>();
         var pat = (await admin.ListUsersAsync(CancellationToken.None)).Single(u => u.UserName == "pat");
-        var revalidator = ActivatorUtilities.CreateInstance<RevalidatingUserState>(factory.Services);
+        var sessions = factory.Services.GetRequiredService<Sessions>();
         async Task<System.Security.Claims.ClaimsPrincipal> PrincipalAsync()
         {
             // A new scope, as a new sign-in has: the user as stored now, not as an older context tracked it.
@@ -299,15 +299,15 @@ public class IdentityFlowTests
         }
 
         var session = await PrincipalAsync();
-        Assert.True(await revalidator.IsStillValidAsync(session));
+        Assert.NotNull(await sessions.CurrentAsync(session, CancellationToken.None));
 
         await admin.SetRolesAsync(pat.Id, [Roles.Finance], "boss", CancellationToken.None);
-        Assert.False(await revalidator.IsStillValidAsync(session)); // roles changed: the stamp moved on
+        Assert.Null(await sessions.CurrentAsync(session, CancellationToken.None)); // roles changed: the stamp moved on
 
         var fresh = await PrincipalAsync();
-        Assert.True(await revalidator.IsStillValidAsync(fresh));
+        Assert.True((await sessions.CurrentAsync(fresh, CancellationToken.None))!.IsInRole(Roles.Finance)); // the roles as stored now
         await admin.SetDisabledAsync(pat.Id, disabled: true, "boss", CancellationToken.None);
-        Assert.False(await revalidator.IsStillValidAsync(fresh));
+        Assert.Null(await sessions.CurrentAsync(fresh, CancellationToken.None));
     }
 
     [Fact]

@@ -69,13 +69,14 @@ public sealed partial class NewExperimentDialog
         _conflict = null;
         try
         {
-            if (!await Access.IsAllowedAsync(Policies.PipelineWrite))
+            var acting = await Access.ActAsync(Policies.PipelineWrite);
+            if (!acting.Allowed)
             {
-                _conflict = "Your role may not start experiments.";
+                _conflict = acting.Refusal;
                 return;
             }
 
-            var outcome = await Experiments.CreateAsync(_model.Draft(), await Access.ActorAsync(), CancellationToken.None);
+            var outcome = await Experiments.CreateAsync(_model.Draft(), acting.Actor, CancellationToken.None);
             _model.Errors = outcome.Errors;
             if (outcome.Value is { } view)
             {

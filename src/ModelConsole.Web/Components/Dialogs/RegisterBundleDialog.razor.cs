@@ -97,14 +97,15 @@ public partial class RegisterBundleDialog
         try
         {
             // The button is hidden from other roles; the decision is still made here, on the server.
-            if (!await Access.IsAllowedAsync(Auth.Policies.RegistryWrite))
+            var acting = await Access.ActAsync(Auth.Policies.RegistryWrite);
+            if (!acting.Allowed)
             {
-                _serverMessage = "Your role may not register bundles.";
+                _serverMessage = acting.Refusal;
                 return;
             }
 
             var draft = Form.ToDraft(new());
-            var result = await Registry.RegisterAsync(draft, await Access.ActorAsync(), CancellationToken.None);
+            var result = await Registry.RegisterAsync(draft, acting.Actor, CancellationToken.None);
             if (result.Value is { } bundle)
             {
                 Dialog.Close(DialogResult.Ok(bundle.Name));

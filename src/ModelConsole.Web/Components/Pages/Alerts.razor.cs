@@ -189,13 +189,14 @@ public partial class Alerts : IDisposable
 
     private async Task AcknowledgeAsync(AlertRecord alert)
     {
-        if (!await Access.IsAllowedAsync(Policies.Rollback))
+        var acting = await Access.ActAsync(Policies.Rollback);
+        if (!acting.Allowed)
         {
-            Snackbar.Add("Your role may not acknowledge alerts.", Severity.Error);
+            Snackbar.Add(acting.Refusal, Severity.Error);
             return;
         }
 
-        await Alerting.AcknowledgeAsync(alert.Id, await Access.ActorAsync(), CancellationToken.None);
+        await Alerting.AcknowledgeAsync(alert.Id, acting.Actor, CancellationToken.None);
         await LoadAsync();
     }
 
@@ -208,9 +209,10 @@ public partial class Alerts : IDisposable
 
     private async Task ResolveAsync(AlertRecord alert)
     {
-        if (!await Access.IsAllowedAsync(Policies.Rollback))
+        var acting = await Access.ActAsync(Policies.Rollback);
+        if (!acting.Allowed)
         {
-            _reasonError = "Your role may not resolve alerts.";
+            _reasonError = acting.Refusal;
             return;
         }
 
@@ -220,7 +222,7 @@ public partial class Alerts : IDisposable
             return;
         }
 
-        var resolved = await Alerting.ResolveByHandAsync(alert.Id, _reason, await Access.ActorAsync(), CancellationToken.None);
+        var resolved = await Alerting.ResolveByHandAsync(alert.Id, _reason, acting.Actor, CancellationToken.None);
         if (!resolved.IsOk)
         {
             _reasonError = resolved.Problem;

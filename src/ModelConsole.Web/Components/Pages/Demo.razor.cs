@@ -138,11 +138,18 @@ public sealed partial class Demo : IDisposable
 
     private async Task StartAsync()
     {
+        var acting = await Access.ActAsync(Policies.Admin);
+        if (!acting.Allowed)
+        {
+            Snackbar.Add(acting.Refusal, Severity.Error);
+            return;
+        }
+
         _busy = true;
         _conflict = null;
         try
         {
-            var result = await Degradations.StartAsync(new DegradationDraft(_bundle, _kind, _amount, _duration), await Access.ActorAsync(), _stop.Token);
+            var result = await Degradations.StartAsync(new DegradationDraft(_bundle, _kind, _amount, _duration), acting.Actor, _stop.Token);
             _errors = result.Errors.IsEmpty ? null : result.Errors;
             _conflict = result.Conflict;
             if (result.Value is { } started)
@@ -160,10 +167,17 @@ public sealed partial class Demo : IDisposable
 
     private async Task StopAsync(Degradation degradation)
     {
+        var acting = await Access.ActAsync(Policies.Admin);
+        if (!acting.Allowed)
+        {
+            Snackbar.Add(acting.Refusal, Severity.Error);
+            return;
+        }
+
         _busy = true;
         try
         {
-            if (!await Degradations.StopAsync(degradation.Id, await Access.ActorAsync(), _stop.Token))
+            if (!await Degradations.StopAsync(degradation.Id, acting.Actor, _stop.Token))
             {
                 Snackbar.Add("That degradation had already ended.", Severity.Info);
             }

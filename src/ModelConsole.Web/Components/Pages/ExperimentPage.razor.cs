@@ -140,13 +140,14 @@ public sealed partial class ExperimentPage : IDisposable
         _saving = true;
         try
         {
-            if (!await Access.IsAllowedAsync(Policies.PipelineWrite))
+            var acting = await Access.ActAsync(Policies.PipelineWrite);
+            if (!acting.Allowed)
             {
-                _conclude.Take(Outcome<ExperimentView>.Conflict("Your role may not conclude experiments."));
+                _conclude.Take(Outcome<ExperimentView>.Conflict(acting.Refusal));
                 return;
             }
 
-            var outcome = await Service.ConcludeAsync(Id, _conclude.Decision, _conclude.Reason, await Access.ActorAsync(), CancellationToken.None);
+            var outcome = await Service.ConcludeAsync(Id, _conclude.Decision, _conclude.Reason, acting.Actor, CancellationToken.None);
             _conclude.Take(outcome);
             if (outcome.Value is { } view)
             {

@@ -218,17 +218,18 @@ public partial class FamilyPage : IDisposable
     private async Task<string?> TransitionAsync(string bundle, Stage to, PipelineConfirmation confirmation, long seenVersion)
     {
         // The buttons are hidden from other roles; the decision is still made here, on the server.
-        if (!await Access.IsAllowedAsync(Policies.PipelineWrite))
+        var acting = await Access.ActAsync(Policies.PipelineWrite);
+        if (!acting.Allowed)
         {
-            return "Your role may not move bundles through the pipeline.";
+            return acting.Refusal;
         }
 
-        var mayOverride = await Access.IsAllowedAsync(Policies.PipelineOverride);
+        var mayOverride = (await Access.ActAsync(Policies.PipelineOverride)).Allowed;
         var request = new TransitionRequest(bundle, to,
             Percent: to == Stage.Canary ? confirmation.Percent : null,
             MirrorPercent: to == Stage.Shadow ? confirmation.Percent : null,
             confirmation.Reason, confirmation.Override && mayOverride, seenVersion);
-        var outcome = await Pipeline.TransitionAsync(bundle, request, new PipelineActor(await Access.ActorAsync(), mayOverride), CancellationToken.None);
+        var outcome = await Pipeline.TransitionAsync(bundle, request, new PipelineActor(acting.Actor, mayOverride), CancellationToken.None);
         return ErrorOf(outcome, $"There is no bundle named '{bundle}'.");
     }
 
@@ -259,13 +260,14 @@ public partial class FamilyPage : IDisposable
 
     private async Task<string?> DoRollbackAsync(PipelineConfirmation confirmation, long seenVersion)
     {
-        if (!await Access.IsAllowedAsync(Policies.Rollback))
+        var acting = await Access.ActAsync(Policies.Rollback);
+        if (!acting.Allowed)
         {
-            return "Your role may not roll back.";
+            return acting.Refusal;
         }
 
         var outcome = await Pipeline.RollbackAsync(Family, new RollbackRequest(null, confirmation.Reason, seenVersion),
-            new PipelineActor(await Access.ActorAsync(), MayOverride: false), CancellationToken.None);
+            new PipelineActor(acting.Actor, MayOverride: false), CancellationToken.None);
         return ErrorOf(outcome, $"There is no family named '{Family}'.");
     }
 
@@ -287,13 +289,14 @@ public partial class FamilyPage : IDisposable
 
     private async Task EndSilenceAsync(long id)
     {
-        if (!await Access.IsAllowedAsync(Policies.Rollback))
+        var acting = await Access.ActAsync(Policies.Rollback);
+        if (!acting.Allowed)
         {
-            Snackbar.Add("Your role may not end silences.", Severity.Error);
+            Snackbar.Add(acting.Refusal, Severity.Error);
             return;
         }
 
-        var ended = await Alerts.EndSilenceAsync(id, await Access.ActorAsync(), CancellationToken.None);
+        var ended = await Alerts.EndSilenceAsync(id, acting.Actor, CancellationToken.None);
         if (!ended.IsOk)
         {
             Snackbar.Add($"Could not end the silence: {ended.Problem}", Severity.Error);

@@ -104,10 +104,17 @@ public sealed partial class Rules : IDisposable
 
     private async Task CaptureAsync(string bundle)
     {
+        var acting = await Access.ActAsync(Policies.PipelineWrite);
+        if (!acting.Allowed)
+        {
+            Snackbar.Add(acting.Refusal, Severity.Error);
+            return;
+        }
+
         _capturing = true;
         try
         {
-            var outcome = await ReadinessService.CaptureAsync(bundle, await Access.ActorAsync(), CancellationToken.None);
+            var outcome = await ReadinessService.CaptureAsync(bundle, acting.Actor, CancellationToken.None);
             if (outcome.IsOk)
             {
                 Snackbar.Add($"Captured {bundle}'s baseline from {outcome.Value!.Samples:N0} calls.", Severity.Success);
@@ -132,10 +139,18 @@ public sealed partial class Rules : IDisposable
             return;
         }
 
+        // The save button shows what the page knew; whether this person may still change rules is decided now.
+        var acting = await Access.ActAsync(Policies.PipelineWrite);
+        if (!acting.Allowed)
+        {
+            Snackbar.Add(acting.Refusal, Severity.Error);
+            return;
+        }
+
         _saving = true;
         try
         {
-            var saved = await RulesService.ReplaceAsync(Family, drafts, _model.Version, await Access.ActorAsync(), CancellationToken.None, RulesModel.Prefix);
+            var saved = await RulesService.ReplaceAsync(Family, drafts, _model.Version, acting.Actor, CancellationToken.None, RulesModel.Prefix);
             switch (saved.Status)
             {
                 case Core.Validation.OutcomeStatus.Ok:

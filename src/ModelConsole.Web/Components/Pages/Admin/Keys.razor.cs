@@ -32,13 +32,14 @@ public partial class Keys
 
     private async Task CreateAsync()
     {
-        if (!await Access.IsAllowedAsync(Policies.Admin))
+        var acting = await Access.ActAsync(Policies.Admin);
+        if (!acting.Allowed)
         {
-            Snackbar.Add("Only admins may create keys.", Severity.Error);
+            Snackbar.Add(acting.Refusal, Severity.Error);
             return;
         }
 
-        var result = await Admin.CreateKeyAsync(_name?.Trim(), [.. Scopes.All.Where(_scopes.Contains)], _unlimited, await Access.ActorAsync(), CancellationToken.None);
+        var result = await Admin.CreateKeyAsync(_name?.Trim(), [.. Scopes.All.Where(_scopes.Contains)], _unlimited, acting.Actor, CancellationToken.None);
         _errors = result.Errors;
         if (result.Conflict is not null)
         {
@@ -64,13 +65,14 @@ public partial class Keys
             return;
         }
 
-        if (!await Access.IsAllowedAsync(Policies.Admin))
+        var acting = await Access.ActAsync(Policies.Admin);
+        if (!acting.Allowed)
         {
-            Snackbar.Add("Only admins may revoke keys.", Severity.Error);
+            Snackbar.Add(acting.Refusal, Severity.Error);
             return;
         }
 
-        await Admin.RevokeKeyAsync(key.Id, await Access.ActorAsync(), CancellationToken.None);
+        await Admin.RevokeKeyAsync(key.Id, acting.Actor, CancellationToken.None);
         Snackbar.Add($"Key '{key.Name}' revoked.", Severity.Success);
         _keys = await Admin.ListKeysAsync(CancellationToken.None);
     }

@@ -57,12 +57,13 @@ public partial class Users
 
     private async Task<string?> ActorIfAdminAsync()
     {
-        if (await Access.IsAllowedAsync(Policies.Admin))
+        var acting = await Access.ActAsync(Policies.Admin);
+        if (acting.Allowed)
         {
-            return await Access.ActorAsync();
+            return acting.Actor;
         }
 
-        Snackbar.Add("Only admins may change users.", Severity.Error);
+        Snackbar.Add(acting.Refusal, Severity.Error);
         return null;
     }
 
