@@ -448,13 +448,26 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
 
     /// <summary>
     /// Folds minute rollups older than <paramref name="cutoff"/> into one row per bundle and hour (at the hour's start),
-    /// in all three rollup tables, a day per transaction, oldest first: sums stay sums and histograms stay histograms,
-    /// so every read over a span stays exact and only minute-level detail of old hours is lost. Then deletes whatever
-    /// is older than <paramref name="deleteBefore"/>. Returns the rows the fold removed (minute rows minus hour rows)
+    /// in all three rollup tables, a day per transaction, oldest first (after deleting whatever is older than
+    /// <paramref name="deleteBefore"/>): sums stay sums and histograms stay histograms,
+    /// so every read over a span stays exact and only minute-level detail of old hours is lost. Returns the rows the fold removed (minute rows minus hour rows)
     /// and the rows deleted. Safe to repeat: an hour already folded has only its hour row, which folds to itself.
     /// </summary>
     public async Task<(int Folded, int Deleted)> FoldRollupsAsync(DateTime cutoff, DateTime deleteBefore, CancellationToken cancellationToken)
     {
+        // The expired go first: folding what is about to be deleted would be wasted work.
+        var deleted = await InWriteTransactionAsync(async (connection, transaction) =>
+        {
+            var total = 0;
+            foreach (var (table, _, _) in FoldedTables)
+            {
+                await using var command = Command(connection, transaction, $"DELETE FROM {table} WHERE \"Minute\" < @before", 1);
+                command.Parameters[0].Value = deleteBefore;
+                total += await command.ExecuteNonQueryAsync(cancellationToken);
+            }
+
+            return total;
+        }, cancellationToken);
         cutoff = FloorHour(cutoff);
         var folded = 0;
         // Bounded per call (a year of days): the job runs again in ten minutes.
@@ -505,18 +518,6 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
             folded += removed;
         }
 
-        var deleted = await InWriteTransactionAsync(async (connection, transaction) =>
-        {
-            var total = 0;
-            foreach (var (table, _, _) in FoldedTables)
-            {
-                await using var command = Command(connection, transaction, $"DELETE FROM {table} WHERE \"Minute\" < @before", 1);
-                command.Parameters[0].Value = deleteBefore;
-                total += await command.ExecuteNonQueryAsync(cancellationToken);
-            }
-
-            return total;
-        }, cancellationToken);
         return (folded, deleted);
     }
 

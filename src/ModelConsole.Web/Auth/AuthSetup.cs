@@ -87,7 +87,9 @@ public static class AuthSetup
         services.AddAuthorization(o => o.AddConsolePolicies());
         // The keys live in the database (not one machine's folder): a restart or another node reads the same ones.
         services.AddDataProtection().SetApplicationName("ModelConsole").PersistKeysToDbContext<ModelConsoleDbContext>();
-        services.Configure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.Cookie.SecurePolicy = secure);
+        // Antiforgery's cookie is Secure on HTTPS requests (as a known proxy reports them): it is no credential, and
+        // "always" would refuse to render the sign-in form over plain HTTP instead of merely marking a cookie.
+        services.Configure<Microsoft.AspNetCore.Antiforgery.AntiforgeryOptions>(o => o.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddSingleton<IAuthorizationHandler, AccessRequirementHandler>();
         services.AddSingleton<Sessions>();
         services.AddSingleton<SignInLimiter>();

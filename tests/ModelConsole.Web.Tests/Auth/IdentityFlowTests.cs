@@ -311,6 +311,66 @@ public class IdentityFlowTests
     }
 
     [Fact]
+    public async Task AnOpenPage_IsRefusedAtTheMomentItActs_OnceTheUserIsDemotedOrDisabled_AndNeverLedgersAnonymous()
+    {
+        await using var database = TestDatabase.CreateSqlite();
+        await using var factory = await StartAsync(database);
+        var admin = factory.Services.GetRequiredService<AdminService>();
+        var pat = (await admin.ListUsersAsync(CancellationToken.None)).Single(u => u.UserName == "pat");
+        await admin.SetRolesAsync(pat.Id, [Roles.ReleaseManager], "boss", CancellationToken.None);
+        System.Security.Claims.ClaimsPrincipal session;
+        await using (var scope = factory.Services.CreateAsyncScope())
+        {
+            var signIn = scope.ServiceProvider.GetRequiredService<SignInManager<ConsoleUser>>();
+            session = await signIn.CreateUserPrincipalAsync((await signIn.UserManager.FindByNameAsync("pat"))!);
+        }
+
+        // The page's user as its circuit holds it: the claims of the moment it opened, whatever happens after.
+        var state = new FixedState(session);
+        var access = new UserAccess(state, factory.Services.GetRequiredService<Sessions>());
+        var acting = await access.ActAsync(Policies.PipelineWrite);
+        Assert.True(acting.Allowed);
+        Assert.Equal("pat", acting.Actor);
+        Assert.False((await access.ActAsync(Policies.Admin)).Allowed);
+
+        await admin.SetRolesAsync(pat.Id, [Roles.Finance], "boss", CancellationToken.None);
+        Assert.True(await access.IsAllowedAsync(Policies.PipelineWrite)); // what the open page still shows…
+        var refused = await access.ActAsync(Policies.PipelineWrite);     // …is not what it may do
+        Assert.False(refused.Allowed);
+        Assert.Null(refused.Actor);
+        Assert.Contains("sign in again", refused.Refusal);
+
+        await admin.SetDisabledAsync(pat.Id, disabled: true, "boss", CancellationToken.None);
+        Assert.False((await access.ActAsync(Policies.ConsoleRead)).Allowed);
+
+        var anonymous = new UserAccess(new FixedState(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity())), factory.Services.GetRequiredService<Sessions>());
+        Assert.False((await anonymous.ActAsync(Policies.ConsoleRead)).Allowed);
+    }
+
+    [Fact]
+    public void SingleSignOnNames_CanNeverPoseAsKeysRulesOrLocalAccounts()
+    {
+        var provider = new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity(
+            [new("preferred_username", "key:deploy-bot"), new("groups", Roles.ReleaseManager), new("groups", "Wizard")], "oidc"));
+        var now = DateTimeOffset.UtcNow;
+        var user = SsoSession.From(provider, "groups", now.AddHours(8))!;
+
+        Assert.Equal("sso:key:deploy-bot", user.Identity!.Name);
+        Assert.Equal(AuthSetup.SsoCookieScheme, user.Identity.AuthenticationType);
+        Assert.True(user.IsInRole(Roles.ReleaseManager));
+        Assert.False(user.IsInRole("Wizard")); // only the console's roles
+        Assert.True(SsoSession.IsOpen(user, now.AddHours(7)));
+        Assert.False(SsoSession.IsOpen(user, now.AddHours(8).AddSeconds(1))); // fixed length: never sliding
+        Assert.Null(SsoSession.From(new System.Security.Claims.ClaimsPrincipal(new System.Security.Claims.ClaimsIdentity([new("groups", Roles.Admin)], "oidc")), "groups", now));
+    }
+
+    private sealed class FixedState(System.Security.Claims.ClaimsPrincipal user) : Microsoft.AspNetCore.Components.Authorization.AuthenticationStateProvider
+    {
+        public override Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState> GetAuthenticationStateAsync() =>
+            Task.FromResult(new Microsoft.AspNetCore.Components.Authorization.AuthenticationState(user));
+    }
+
+    [Fact]
     public async Task SignInReturnUrl_NeverLeavesTheSite()
     {
         await using var database = TestDatabase.CreateSqlite();

@@ -34,5 +34,5 @@ public static partial class SignIn
     }
 
     [GeneratedRegex("name=\"__RequestVerificationToken\" value=\"([^\"]+)\"")]
-    private static partial Regex TokenField();
+    public static partial Regex TokenField();
 }
