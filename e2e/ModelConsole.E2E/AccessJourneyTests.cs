@@ -24,6 +24,48 @@ public class AccessJourneyTests(ConsoleServer server) : BrowserTest(server)
         await Expect(page.GetByTestId("bundle-name")).ToHaveTextAsync("support-agent-v10");
     }, user: null);
 
+    [Fact]
+    public async Task ADisabledUsersOpenRulesPage_GoesToSignInWithinAMinute_AndTheirNameChangesNothing()
+    {
+        var name = "e2e-rm-" + Guid.NewGuid().ToString("N")[..6];
+        const string password = "a-long-enough-password";
+        await using var adminContext = await Server.Browser.NewContextAsync(new() { BaseURL = Server.BaseUrl, ViewportSize = new() { Width = 1440, Height = 900 } });
+        var admin = await adminContext.NewPageAsync();
+        await SignInAsync(admin, "admin");
+        await OpenAsync(admin, "/admin/users");
+        await admin.GetByTestId("new-user-name").Locator("input").FillAsync(name);
+        await admin.GetByTestId("new-user-password").Locator("input").FillAsync(password);
+        await admin.GetByTestId("new-user-role-ReleaseManager").Locator("input").CheckAsync();
+        await admin.GetByTestId("new-user-submit").ClickAsync();
+        await Expect(admin.GetByTestId($"user-row-{name}")).ToBeVisibleAsync();
+
+        await RunAsync(nameof(ADisabledUsersOpenRulesPage_GoesToSignInWithinAMinute_AndTheirNameChangesNothing), async page =>
+        {
+            await page.GotoAsync("/sign-in");
+            await page.GetByTestId("signin-username").Locator("input").FillAsync(name);
+            await page.GetByTestId("signin-password").Locator("input").FillAsync(password);
+            await page.GetByTestId("signin-submit").ClickAsync();
+            await Expect(page.GetByTestId("user-name")).ToHaveTextAsync(name);
+            await OpenAsync(page, "/families/support-agent/rules");
+            await Expect(page.GetByTestId("rules-save")).ToBeVisibleAsync();
+
+            // Another browser, an admin: disable the release manager while their page is open.
+            await admin.GetByTestId($"user-manage-{name}").ClickAsync();
+            await admin.GetByTestId("user-toggle-disabled").ClickAsync();
+            await admin.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Disable" }).ClickAsync();
+            await Expect(admin.GetByTestId($"user-row-{name}")).ToContainTextAsync("disabled", new() { IgnoreCase = true });
+
+            // Untouched, the open page notices at its next check (every minute) and gives way to sign-in.
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/sign-in"), new() { Timeout = 75_000 });
+            await OpenAsync(page, "/families/support-agent/rules");
+            await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/sign-in"));
+        }, user: null);
+
+        using var http = Gateway();
+        var ledger = await http.GetStringAsync($"/api/v1/ledger?actor={name}");
+        Assert.Equal("[]", ledger.Trim());
+    }
+
     public static TheoryData<string, bool, bool> RoleCases() => new()
     {
         { "oncall", false, false },

@@ -32,6 +32,8 @@ public abstract class ComponentContext : BunitContext, IAsyncLifetime
         Services.AddSingleton<LiveEvents>();
         Services.AddSingleton<RoutingSnapshot>();
         Services.AddSingleton<Readiness>();
+        Services.AddOptions();
+        Services.AddSingleton<Sessions>();
         Services.AddScoped<UserAccess>();
         Auth = AddAuthorization();
         SignInAs(Roles.ReleaseManager);

@@ -29,6 +29,7 @@ public abstract class PageContext : BunitContext, IAsyncLifetime
         JSInterop.Mode = JSRuntimeMode.Loose;
         Services.AddMudServices();
         Services.AddScoped<UserAccess>();
+        Services.AddSingleton(_ => Factory.Services.GetRequiredService<Sessions>());
         Auth = AddAuthorization();
         SignInAs(Roles.ReleaseManager);
     }

@@ -203,7 +203,7 @@ public class RegisterAccessTests : ComponentContext
 
         provider.Find("[data-testid='register-submit']").Click();
 
-        provider.WaitForAssertion(() => Assert.Contains("Your role may not register bundles.", provider.Find("[data-testid='register-error']").TextContent));
+        provider.WaitForAssertion(() => Assert.Contains("only release managers and admins may", provider.Find("[data-testid='register-error']").TextContent));
         Assert.Null(await Registry.GetBundleAsync("agent-v2", CancellationToken.None));
     }
 }

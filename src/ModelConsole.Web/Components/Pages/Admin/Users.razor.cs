@@ -127,7 +127,7 @@ public partial class Users
         if (disable)
         {
             var confirmed = await Dialogs.ShowMessageBoxAsync("Disable user",
-                $"'{user.UserName}' will not be able to sign in, and open sessions end within a minute.", yesText: "Disable", cancelText: "Cancel");
+                $"'{user.UserName}' will not be able to sign in; open pages can change nothing from now on and go to sign-in within a minute.", yesText: "Disable", cancelText: "Cancel");
             if (confirmed != true)
             {
                 return;
