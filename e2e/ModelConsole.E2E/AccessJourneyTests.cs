@@ -57,8 +57,9 @@ public class AccessJourneyTests(ConsoleServer server) : BrowserTest(server)
 
             // Untouched, the open page notices at its next check (every minute) and gives way to sign-in.
             await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/sign-in"), new() { Timeout = 75_000 });
-            await OpenAsync(page, "/families/support-agent/rules");
+            await page.GotoAsync("/families/support-agent/rules"); // the session is over: sign-in, not the page
             await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("/sign-in"));
+            await Expect(page.GetByTestId("signin-submit")).ToBeVisibleAsync();
         }, user: null);
 
         using var http = Gateway();
