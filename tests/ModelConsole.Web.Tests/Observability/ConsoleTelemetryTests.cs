@@ -82,14 +82,27 @@ public sealed class ConsoleTelemetryTests
         System.Diagnostics.Activity.Current = null;
         using var client = new HttpClient(factory.Server.CreateHandler()) { BaseAddress = factory.Server.BaseAddress };
         client.DefaultRequestHeaders.Add("X-Api-Key", ConsoleFactory.BootstrapKey);
-        (await client.GetAsync("/api/v1/families")).EnsureSuccessStatusCode();
+        // Request spans are capped per second by the console's sampler, whose budget other consoles of this test
+        // process may have spent in the same second: a few tries, a second apart, before judging.
+        var tracer = factory.Services.GetRequiredService<TracerProvider>();
+        List<ModelConsole.Core.Telemetry.Otlp.OtlpSpan> spans = [];
+        for (var attempt = 0; attempt < 5 && !spans.Any(IsRequest); attempt++)
+        {
+            if (attempt > 0)
+            {
+                await Task.Delay(TimeSpan.FromSeconds(1.1));
+            }
 
-        Assert.True(factory.Services.GetRequiredService<TracerProvider>().ForceFlush(10_000));
+            System.Diagnostics.Activity.Current = null;
+            (await client.GetAsync("/api/v1/families")).EnsureSuccessStatusCode();
+            Assert.True(tracer.ForceFlush(10_000));
+            spans = receiver.Traces.SelectMany(body => OtlpProtobuf.Read(body, 100_000).Spans).ToList();
+        }
 
-        var spans = receiver.Traces.SelectMany(body => OtlpProtobuf.Read(body, 100_000).Spans).ToList();
-        Assert.True(spans.Any(s => s.Attributes.TryGetValue("http.route", out var route) && route.Text == "/api/v1/families/"),
+        static bool IsRequest(ModelConsole.Core.Telemetry.Otlp.OtlpSpan s) => s.Attributes.TryGetValue("http.route", out var route) && route.Text == "/api/v1/families/";
+        Assert.True(spans.Any(IsRequest),
             string.Join("\n", spans.Select(s => s.Name + ": " + string.Join(", ", s.Attributes.Select(a => $"{a.Key}={a.Value.Text ?? a.Value.Integer.ToString(System.Globalization.CultureInfo.InvariantCulture)}")))));
-        var request = Assert.Single(spans, s => s.Attributes.TryGetValue("http.route", out var route) && route.Text == "/api/v1/families/");
+        var request = spans.First(IsRequest);
         Assert.Equal("ModelConsole", request.ResourceAttributes["service.name"].Text);
         Assert.Equal(200, request.Attributes["http.response.status_code"].Integer);
     }
