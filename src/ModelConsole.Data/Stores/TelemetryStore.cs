@@ -459,9 +459,9 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         var deleted = await InWriteTransactionAsync(async (connection, transaction) =>
         {
             var total = 0;
-            foreach (var (table, _, _) in FoldedTables)
+            foreach (var table in FoldedTables)
             {
-                await using var command = Command(connection, transaction, $"DELETE FROM {table} WHERE \"Minute\" < @before", 1);
+                await using var command = Command(connection, transaction, $"DELETE FROM {table.Name} WHERE \"Minute\" < @before", 1);
                 command.Parameters[0].Value = deleteBefore;
                 total += await command.ExecuteNonQueryAsync(cancellationToken);
             }
@@ -486,26 +486,24 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
                 var from = FloorHour(oldest is DateTime at ? at : DateTime.Parse((string)oldest, System.Globalization.CultureInfo.InvariantCulture));
                 var to = from.AddDays(1) < cutoff ? from.AddDays(1) : cutoff;
                 var count = 0;
-                foreach (var (table, keys, sums) in FoldedTables)
+                foreach (var table in FoldedTables)
                 {
-                    foreach (var sql in new[]
-                    {
-                        $"CREATE TEMP TABLE fold_rows AS SELECT \"BundleId\", {HourOf} AS \"Minute\"{keys}, {sums} FROM {table} WHERE \"Minute\" >= @from AND \"Minute\" < @to GROUP BY \"BundleId\", {HourOf}{keys}",
-                        $"DELETE FROM {table} WHERE \"Minute\" >= @from AND \"Minute\" < @to",
-                        $"INSERT INTO {table} ({ColumnsOf(keys, sums)}) SELECT {ColumnsOf(keys, sums)} FROM fold_rows",
-                        "DROP TABLE fold_rows",
-                    })
-                    {
-                        await using var command = Command(connection, transaction, sql, sql.Contains("@from", StringComparison.Ordinal) ? 2 : 0);
-                        if (command.Parameters.Count == 2)
-                        {
-                            command.Parameters[0].Value = from;
-                            command.Parameters[1].Value = to;
-                        }
+                    await RunAsync($"CREATE TEMP TABLE fold_rows AS SELECT \"BundleId\", {HourOf} AS \"Minute\"{table.Keys}, {table.Folds} FROM {table.Name} WHERE \"Minute\" >= @from AND \"Minute\" < @to GROUP BY \"BundleId\", {HourOf}{table.Keys}", inRange: true);
+                    count += await RunAsync($"DELETE FROM {table.Name} WHERE \"Minute\" >= @from AND \"Minute\" < @to", inRange: true);
+                    count -= await RunAsync($"INSERT INTO {table.Name} ({table.Columns}) SELECT {table.Columns} FROM fold_rows", inRange: false);
+                    await RunAsync("DROP TABLE fold_rows", inRange: false);
+                }
 
-                        var rows = await command.ExecuteNonQueryAsync(cancellationToken);
-                        count += sql.StartsWith("DELETE", StringComparison.Ordinal) ? rows : sql.StartsWith("INSERT", StringComparison.Ordinal) ? -rows : 0;
+                async Task<int> RunAsync(string sql, bool inRange)
+                {
+                    await using var command = Command(connection, transaction, sql, inRange ? 2 : 0);
+                    if (inRange)
+                    {
+                        command.Parameters[0].Value = from;
+                        command.Parameters[1].Value = to;
                     }
+
+                    return await command.ExecuteNonQueryAsync(cancellationToken);
                 }
 
                 return count;
@@ -521,10 +519,6 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
         return (folded, deleted);
     }
 
-    // The folded rows' columns by name (a table's own column order is the migrations' business): key, then each "AS" alias.
-    private static string ColumnsOf(string keys, string sums) =>
-        "\"BundleId\", \"Minute\"" + keys + ", " + string.Join(", ", System.Text.RegularExpressions.Regex.Matches(sums, "AS (\"\\w+\")").Select(m => m.Groups[1].Value));
-
     private static DateTime FloorHour(DateTime at) => new(at.Year, at.Month, at.Day, at.Hour, 0, 0, DateTimeKind.Utc);
 
     // The hour a minute falls in, and its minute within the hour, in each provider's SQL (times are UTC).
@@ -532,14 +526,30 @@ public sealed class TelemetryStore(IDbContextFactory<ModelConsoleDbContext> fact
 
     private string MinuteOfHour => IsSqlite ? "CAST(strftime('%M', \"Minute\") AS INTEGER)" : "EXTRACT(MINUTE FROM \"Minute\" AT TIME ZONE 'UTC')";
 
-    // Each rollup table with its key columns beyond bundle and minute, and its columns summed in the table's own order.
-    private static readonly (string Table, string Keys, string Sums)[] FoldedTables =
+    // Each rollup table: its key columns beyond bundle and minute, and each other column with how an hour folds it.
+    private static readonly FoldedTable[] FoldedTables =
     [
-        ("rollups", "", string.Join(", ", RollupField.All.Select(f => f.IsInteger ? $"CAST(SUM(\"{f.Column}\") AS BIGINT) AS \"{f.Column}\"" : $"SUM(\"{f.Column}\") AS \"{f.Column}\""))
-            + ", MAX(\"NewestReceivedAt\") AS \"NewestReceivedAt\""),
-        ("rollup_latency", ", \"Bucket\"", "CAST(SUM(\"Count\") AS BIGINT) AS \"Count\""),
-        ("rollup_errors", ", \"ErrorType\"", "CAST(SUM(\"Count\") AS BIGINT) AS \"Count\""),
+        new("rollups", [],
+        [
+            .. RollupField.All.Select(f => (f.Column, f.IsInteger ? $"CAST(SUM(\"{f.Column}\") AS BIGINT)" : $"SUM(\"{f.Column}\")")),
+            ("NewestReceivedAt", "MAX(\"NewestReceivedAt\")"),
+        ]),
+        new("rollup_latency", ["Bucket"], [("Count", "CAST(SUM(\"Count\") AS BIGINT)")]),
+        new("rollup_errors", ["ErrorType"], [("Count", "CAST(SUM(\"Count\") AS BIGINT)")]),
     ];
+
+    private sealed record FoldedTable(string Name, string[] KeyColumns, (string Column, string Fold)[] Values)
+    {
+        /// <summary>", \"Bucket\"": the extra key columns, each after a comma.</summary>
+        public string Keys { get; } = string.Concat(KeyColumns.Select(k => $", \"{k}\""));
+
+        /// <summary>Each value's fold named as its column.</summary>
+        public string Folds { get; } = string.Join(", ", Values.Select(v => $"{v.Fold} AS \"{v.Column}\""));
+
+        /// <summary>Every column by name (a table's physical column order is the migrations' business).</summary>
+        public string Columns { get; } = "\"BundleId\", \"Minute\"" + string.Concat(KeyColumns.Select(k => $", \"{k}\""))
+            + string.Concat(Values.Select(v => $", \"{v.Column}\""));
+    }
 
     /// <summary>Deletes raw events received before <paramref name="cutoff"/>, oldest first in small chunks so writers keep flowing.</summary>
     public async Task<int> PruneAsync(DateTime cutoff, CancellationToken cancellationToken)

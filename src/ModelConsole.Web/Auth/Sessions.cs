@@ -81,8 +81,12 @@ public static class SsoSession
         return new ClaimsPrincipal(new ClaimsIdentity(claims, AuthSetup.SsoCookieScheme, ClaimTypes.Name, ClaimTypes.Role));
     }
 
-    /// <summary>Whether the session's fixed end is still ahead.</summary>
-    public static bool IsOpen(ClaimsPrincipal user, DateTimeOffset now) =>
+    /// <summary>When the session ends, or null for a principal that is no single sign-on session.</summary>
+    public static DateTimeOffset? EndsAt(ClaimsPrincipal user) =>
         long.TryParse(user.FindFirstValue(EndsClaim), NumberStyles.None, CultureInfo.InvariantCulture, out var ends)
-        && now.ToUnixTimeSeconds() < ends;
+            ? DateTimeOffset.FromUnixTimeSeconds(ends)
+            : null;
+
+    /// <summary>Whether the session's fixed end is still ahead.</summary>
+    public static bool IsOpen(ClaimsPrincipal user, DateTimeOffset now) => EndsAt(user) is { } ends && now < ends;
 }

@@ -35,10 +35,9 @@ public sealed class HubSessions(TimeProvider clock)
         }
 
         _byOwner.GetOrAdd(owner, _ => new(StringComparer.Ordinal))[context.ConnectionId] = context;
-        if (context.User?.Identity?.AuthenticationType == AuthSetup.SsoCookieScheme
-            && long.TryParse(context.User.FindFirstValue(SsoSession.EndsClaim), out var ends))
+        if (context.User?.Identity?.AuthenticationType == AuthSetup.SsoCookieScheme && SsoSession.EndsAt(context.User) is { } ends)
         {
-            var left = DateTimeOffset.FromUnixTimeSeconds(ends) - clock.GetUtcNow();
+            var left = ends - clock.GetUtcNow();
             var timer = clock.CreateTimer(_ => context.Abort(), null, left > TimeSpan.Zero ? left : TimeSpan.Zero, Timeout.InfiniteTimeSpan);
             context.ConnectionAborted.Register(() => timer.Dispose());
         }
