@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
+using System.Globalization;
 using System.Net.Http.Json;
+using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Builder;
@@ -19,7 +21,7 @@ public sealed class AlertWebhookTests : IAsyncLifetime
 {
     private const string Secret = "webhook-secret-for-tests";
 
-    private readonly ConcurrentQueue<(string Event, string Signature, string Body, int Status)> _received = new();
+    private readonly ConcurrentQueue<(string Event, string Signature, string Timestamp, string TimedSignature, string Body, int Status)> _received = new();
     private WebApplication _receiver = null!;
     private TestDatabase _database = null!;
     private ConsoleFactory _console = null!;
@@ -36,7 +38,9 @@ public sealed class AlertWebhookTests : IAsyncLifetime
             var body = await reader.ReadToEndAsync();
             // The very first delivery fails: the sender must retry it.
             var status = Interlocked.Increment(ref _requests) == 1 ? 503 : 200;
-            _received.Enqueue((context.Request.Headers[AlertWebhook.EventHeader].ToString(), context.Request.Headers[AlertWebhook.SignatureHeader].ToString(), body, status));
+            var headers = context.Request.Headers;
+            _received.Enqueue((headers["X-ModelConsole-Event"].ToString(), headers["X-ModelConsole-Signature"].ToString(),
+                headers["X-ModelConsole-Timestamp"].ToString(), headers["X-ModelConsole-Signature-256"].ToString(), body, status));
             return Results.StatusCode(status);
         });
         await _receiver.StartAsync();
@@ -87,10 +91,19 @@ public sealed class AlertWebhookTests : IAsyncLifetime
         Assert.True(raised.Count >= 2, $"{raised.Count} alertRaised deliveries"); // the failed first one and its retry
         Assert.Equal(503, raised[0].Status);
         Assert.Equal(raised[0].Body, raised[1].Body);
+        Assert.Equal(raised[0].Signature, raised[1].Signature);
         Assert.Equal(200, raised[1].Status);
+        var key = Encoding.UTF8.GetBytes(Secret);
+        string Hmac(string text) => "sha256=" + Convert.ToHexStringLower(HMACSHA256.HashData(key, Encoding.UTF8.GetBytes(text)));
         foreach (var r in _received)
         {
-            Assert.Equal(AlertWebhook.Sign(Secret, Encoding.UTF8.GetBytes(r.Body)), r.Signature);
+            // The original signature over the body, kept for existing receivers.
+            Assert.Equal(Hmac(r.Body), r.Signature);
+            // The replay-proof one: Unix seconds of the attempt, and the signature over "<timestamp>.<body>".
+            var sent = DateTimeOffset.FromUnixTimeSeconds(long.Parse(r.Timestamp, CultureInfo.InvariantCulture));
+            Assert.InRange(sent, DateTimeOffset.UtcNow.AddMinutes(-1), DateTimeOffset.UtcNow.AddSeconds(1));
+            Assert.Equal(Hmac(r.Timestamp + "." + r.Body), r.TimedSignature);
+            Assert.NotEqual(r.Signature, r.TimedSignature);
         }
 
         var alert = JsonNode.Parse(raised[1].Body)!;

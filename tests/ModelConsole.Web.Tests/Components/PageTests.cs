@@ -1,6 +1,9 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Json;
 using Bunit;
+using Microsoft.AspNetCore.Components;
+using Microsoft.Extensions.DependencyInjection;
 using ModelConsole.Data.Entities;
 using ModelConsole.Data.Stores;
 using ModelConsole.Web.Auth;
@@ -167,6 +170,52 @@ public sealed class AlertsPageTests : PageContext
         Assert.Empty(cut.FindAll($"[data-testid=alert-ack-{id}]"));
     }
 
+    [Fact]
+    public async Task MoreAlertsThanAPage_AreReadPageByPage_AndALinkToAnOldOneOpensItsPage()
+    {
+        var family = await Api.CanaryFamilyAsync("pg");
+        var rules = (await Get<AlertStore>().RulesAsync(family, CancellationToken.None))!;
+        var bundle = (await Get<TelemetryService>().FindBundleAsync(family + "-v2", CancellationToken.None))!;
+        var ids = new List<long>();
+        for (var i = 0; i < AlertsView.PageSize + 5; i++)
+        {
+            var at = DateTime.UtcNow.AddHours(-1);
+            ids.Add((await Get<AlertStore>().RaiseAsync(new AlertEntity
+            {
+                FamilyId = rules.FamilyId, Family = family, BundleId = bundle.Id, Bundle = bundle.Name, RuleId = rules.Rules[1].Id, Metric = "errorRate",
+                Action = "alert", Reference = "active", Derivation = $"old alert {i}", Observed = 0.09, Limit = 0.02,
+                State = AlertEntity.Resolved, RaisedAt = at, ResolvedAt = at.AddMinutes(1), Resolution = "healthy",
+            }, CancellationToken.None))!.Id);
+        }
+
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo($"/alerts?state=resolved&family={family}");
+        var cut = RenderPage<Alerts>();
+        int Rows() => cut.FindAll("[data-testid^=alert-row-]").Count;
+        cut.WaitForAssertion(() => Assert.Equal(AlertsView.PageSize, Rows()));
+        Assert.NotEmpty(cut.FindAll($"[data-testid=alert-row-{ids[^1]}]")); // newest first
+        Assert.Empty(cut.FindAll($"[data-testid=alert-row-{ids[0]}]"));
+        Assert.True(cut.Find("[data-testid=alerts-newer]").HasAttribute("disabled"));
+
+        cut.Find("[data-testid=alerts-older]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(5, Rows()));
+        Assert.Equal(ids.Take(5).Order(), cut.FindAll("[data-testid^=alert-row-]").Select(r => long.Parse(r.GetAttribute("data-testid")!["alert-row-".Length..], CultureInfo.InvariantCulture)).Order());
+        Assert.Contains("Page 2", cut.Find("[data-testid=alerts-page]").TextContent, StringComparison.Ordinal);
+        Assert.True(cut.Find("[data-testid=alerts-older]").HasAttribute("disabled"));
+
+        cut.Find("[data-testid=alerts-newer]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(AlertsView.PageSize, Rows()));
+
+        // A link to the oldest alert (a webhook's, a ledger record's) opens the page that starts with it.
+        navigation.NavigateTo($"/alerts?state=resolved&family={family}&id={ids[2]}");
+        var linked = Render<Alerts>();
+        int LinkedRows() => linked.FindAll("[data-testid^=alert-row-]").Count;
+        linked.WaitForAssertion(() => Assert.Equal(3, LinkedRows()));
+        Assert.Contains("mc-highlight", linked.Find($"[data-testid=alert-row-{ids[2]}]").ClassName, StringComparison.Ordinal);
+        linked.Find("[data-testid=alerts-newest]").Click();
+        linked.WaitForAssertion(() => Assert.Equal(AlertsView.PageSize, LinkedRows()));
+    }
+
     private static async Task WaitForAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);
@@ -220,5 +269,34 @@ public sealed class ExperimentPageTests : PageContext
     {
         var cut = RenderPage<ExperimentPage>(p => p.Add(e => e.Id, "exp-000000000000"));
         cut.WaitForAssertion(() => Assert.Contains("exp-000000000000", cut.Markup, StringComparison.Ordinal));
+    }
+}
+
+/// <summary>The Audit page over the real console: the ledger read a page at a time.</summary>
+public sealed class AuditPageTests : PageContext
+{
+    [Fact]
+    public async Task MoreRecordsThanAPage_AreReadPageByPage()
+    {
+        var actor = "audit-pager-" + Guid.NewGuid().ToString("N")[..6];
+        for (var i = 0; i < 203; i++)
+        {
+            await Get<LedgerStore>().AppendAsync(DateTime.UtcNow, actor, "test-record", null, null, $"record {i}", new { i }, CancellationToken.None);
+        }
+
+        Services.GetRequiredService<NavigationManager>().NavigateTo("/audit?actor=" + actor);
+        var cut = RenderPage<Audit>();
+        int Rows() => cut.FindAll("[data-testid^=audit-row-]").Count;
+        cut.WaitForAssertion(() => Assert.Equal(200, Rows()));
+        string FirstReason() => cut.Find("[data-testid=audit-table] tbody tr").QuerySelectorAll("td")[5].TextContent.Trim();
+        Assert.Equal("record 202", FirstReason());
+
+        cut.Find("[data-testid=audit-older]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(3, Rows()));
+        Assert.Equal("record 2", FirstReason());
+        Assert.True(cut.Find("[data-testid=audit-older]").HasAttribute("disabled"));
+
+        cut.Find("[data-testid=audit-newer]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(200, Rows()));
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using ModelConsole.Data.Models;
+using ModelConsole.Web.Components.Controls;
 using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 using MudBlazor;
@@ -13,7 +14,8 @@ namespace ModelConsole.Web.Components.Pages;
 /// </summary>
 public sealed record AlertsView(string State, string? Family, long? Highlight, string? Problem)
 {
-    public const int PageSize = 500;
+    /// <summary>Alerts per page; older ones are a click away (each page one bounded read).</summary>
+    public const int PageSize = 200;
 
     /// <summary>The state filters, with the words a person reads.</summary>
     public static readonly IReadOnlyList<(string Value, string Label)> StateFilters =
@@ -111,6 +113,7 @@ public partial class Alerts : IDisposable
     private IReadOnlyList<AlertRecord>? _alerts;
     private IReadOnlyList<string> _families = [];
     private AlertsView _view = AlertsView.From(null, null, null);
+    private readonly PageCursor _cursor = new(AlertsView.PageSize);
     private string? _error;
     private bool _mayAct;
     private long? _resolving;
@@ -165,7 +168,19 @@ public partial class Alerts : IDisposable
     protected override async Task OnParametersSetAsync()
     {
         _view = AlertsView.From(StateQuery, FamilyQuery, IdQuery);
+        _cursor.Reset();
         await LoadAsync();
+        if (_view.Highlight is { } id && _alerts is not null && _alerts.All(a => a.Id != id))
+        {
+            // A link to an alert older than the newest page opens the page it starts.
+            _cursor.StartAt(id);
+            await LoadAsync();
+            if (_alerts is not null && _alerts.All(a => a.Id != id))
+            {
+                _cursor.Reset();
+                await LoadAsync();
+            }
+        }
     }
 
     private async Task LoadAsync()
@@ -173,8 +188,8 @@ public partial class Alerts : IDisposable
         try
         {
             _error = null;
-            var listed = await Alerting.ListAsync(_view.StoreState, AlertsView.PageSize, CancellationToken.None, _view.Family);
-            _alerts = listed.Value;
+            var listed = await Alerting.ListAsync(_view.StoreState, _cursor.Take, CancellationToken.None, _view.Family, _cursor.Before);
+            _alerts = listed.IsOk ? _cursor.Page(listed.Value!, a => a.Id) : null;
             _error = listed.IsOk ? null : listed.Problem;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
