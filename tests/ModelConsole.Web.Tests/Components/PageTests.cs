@@ -73,6 +73,43 @@ public sealed class RulesPageTests : PageContext
         Assert.True(cut.Find("[data-testid=rule-z-0] input").HasAttribute("disabled"));
     }
 
+    [Fact]
+    public async Task AReleaseManagerDemotedWhileThePageIsOpen_StillSeesSave_ButTheServerRefusesIt_AndNothingIsSaved()
+    {
+        var family = await Api.CanaryFamilyAsync("rd");
+        var name = "rm-" + Guid.NewGuid().ToString("N")[..6];
+        System.Security.Claims.ClaimsPrincipal session;
+        await using (var scope = Factory.Services.CreateAsyncScope())
+        {
+            var signIn = scope.ServiceProvider.GetRequiredService<Microsoft.AspNetCore.Identity.SignInManager<ConsoleUser>>();
+            var user = new ConsoleUser { UserName = name };
+            Assert.True((await signIn.UserManager.CreateAsync(user, "correct-horse-battery")).Succeeded);
+            Assert.True((await signIn.UserManager.AddToRoleAsync(user, Roles.ReleaseManager)).Succeeded);
+            session = await signIn.CreateUserPrincipalAsync(user);
+        }
+
+        // The circuit's user is the real session of the moment the page opened (the page shows what it allowed then).
+        SignInAs(Roles.ReleaseManager);
+        Auth.SetAuthorized(name);
+        Auth.SetClaims([.. session.Claims.Where(c => c.Type != System.Security.Claims.ClaimTypes.Name && c.Type != System.Security.Claims.ClaimTypes.Role)]);
+        Auth.SetAuthenticationType(Microsoft.AspNetCore.Identity.IdentityConstants.ApplicationScheme); // after the claims: they reset it
+        var before = (await Get<RulesService>().GetAsync(family, CancellationToken.None))!;
+        var ledger = (await Get<LedgerStore>().ListAsync(family, null, 100, CancellationToken.None)).Count;
+        var snackbars = Render<MudBlazor.MudSnackbarProvider>();
+        var cut = RenderPage<Rules>(p => p.Add(r => r.Family, family));
+        cut.WaitForAssertion(() => Assert.Equal(6, cut.FindAll("[data-testid^=rule-row-]").Count));
+
+        var admin = Get<AdminService>();
+        var id = (await admin.ListUsersAsync(CancellationToken.None)).Single(u => u.UserName == name).Id;
+        await admin.SetRolesAsync(id, [Roles.Finance], "admin", CancellationToken.None);
+
+        cut.Find("[data-testid=rule-z-0] input").Input("5");
+        cut.Find("[data-testid=rules-save]").Click(); // the button is still there: the page has not noticed yet
+        snackbars.WaitForAssertion(() => Assert.Contains("sign in again", snackbars.Markup, StringComparison.Ordinal));
+        Assert.Equal(before.Version, (await Get<RulesService>().GetAsync(family, CancellationToken.None))!.Version);
+        Assert.Equal(ledger, (await Get<LedgerStore>().ListAsync(family, null, 100, CancellationToken.None)).Count);
+    }
+
     private static async Task WaitUntilAsync(Func<Task<bool>> condition)
     {
         var deadline = DateTime.UtcNow.AddSeconds(10);

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.JSInterop;
 using ModelConsole.Data.Models;
 using ModelConsole.Core.Metrics;
+using ModelConsole.Web.Auth;
 using ModelConsole.Web.Services;
 using MudBlazor;
 using Plotly.Blazor;
@@ -30,8 +31,8 @@ public partial class Planner
     [Inject]
     public required ISnackbar Snackbar { get; init; }
 
-    [CascadingParameter]
-    private Task<Microsoft.AspNetCore.Components.Authorization.AuthenticationState>? AuthenticationState { get; set; }
+    [Inject]
+    public required UserAccess Access { get; init; }
 
     private PlannerInputs _inputs = new();
     private PlannerOutcome _outcome = new();
@@ -225,17 +226,23 @@ public partial class Planner
 
     private async Task AttachAsync()
     {
-        if (_candidate is null || _outcome.Plan is null || AuthenticationState is null)
+        if (_candidate is null || _outcome.Plan is null)
         {
+            return;
+        }
+
+        var acting = await Access.ActAsync(Policies.PipelineWrite);
+        if (!acting.Allowed)
+        {
+            Snackbar.Add(acting.Refusal, Severity.Error);
             return;
         }
 
         _attaching = true;
         try
         {
-            var user = (await AuthenticationState).User;
             var perArm = _outcome.Plan.PerArmCeiling;
-            var result = await PlannerService.AttachAsync(_candidate, perArm, $"from the planner: {_inputs.Metric}, MDE {_inputs.Mde} ({_inputs.MdeType}), α {_inputs.Alpha}, power {_inputs.Power}", user.Identity?.Name ?? "unknown", CancellationToken.None);
+            var result = await PlannerService.AttachAsync(_candidate, perArm, $"from the planner: {_inputs.Metric}, MDE {_inputs.Mde} ({_inputs.MdeType}), α {_inputs.Alpha}, power {_inputs.Power}", acting.Actor, CancellationToken.None);
             if (!result.IsOk)
             {
                 Snackbar.Add(result.Problem!, Severity.Error);
