@@ -3,7 +3,8 @@ using ModelConsole.Benchmarks;
 
 // Several tools in one: the BenchmarkDotNet suite (default), the bare Kestrel baseline for the route load script
 // ("bare-kestrel"), the fixed-rate latency client ("fixed-rate"), and the telemetry load client and its bare-insert
-// baseline ("ingest", "bare-insert"), the evaluation pass, heavy reads, and the routing vectors' writer ("routing-vectors").
+// baseline ("ingest", "bare-insert"), the evaluation pass, heavy reads, the routing vectors' writer ("routing-vectors") and the continuous-monitoring
+// harness ("monitoring").
 return args.FirstOrDefault() switch
 {
     "bare-kestrel" => await BareKestrel.RunAsync(args[1..]),
@@ -14,6 +15,7 @@ return args.FirstOrDefault() switch
     "evaluation-pass" => await EvaluationPassBenchmarks.TimeAsync(args[1..]),
     "heavy-reads" => await HeavyReads.RunAsync(args[1..]),
     "routing-vectors" => await RoutingVectors.WriteAsync(args[1..]),
+    "monitoring" => Monitoring.Run(args[1..]),
     _ => Run(args),
 };
 

@@ -104,7 +104,7 @@ public static class RollbackReadiness
                 $"{traffic}: {minSamplesText}; the rule sets no minimum effect, so the smallest breach has no size → cannot tell");
         }
 
-        bool Breaches(double n) => test.Judge(rule, test.WorseBy(rule, reference, n)!.Window, active, facts.CandidateBaseline).Kind == VerdictKind.Breach;
+        bool Breaches(double n) => test.Judge(rule, test.WorseBy(rule, reference, n)!.Window, active, facts.CandidateBaseline, explain: false).Kind == VerdictKind.Breach;
 
         // The statistic grows with the candidate's calls: the first n ≥ minSamples that breaches, if the window holds it.
         if (!Breaches(capacity))

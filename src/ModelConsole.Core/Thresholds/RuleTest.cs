@@ -26,8 +26,8 @@ public interface IRuleTest
     /// </summary>
     RuleReference? ReferenceFor(Rule rule, MetricWindow? active, BaselineReference? baseline);
 
-    /// <summary>The verdict on one window, with its derivation in words and numbers.</summary>
-    Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline);
+    /// <summary>The verdict on one window, with its derivation in words and numbers (left empty without <paramref name="explain"/>, for simulations and searches that only need the kind).</summary>
+    Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline, bool explain = true);
 
     /// <summary>The window of a candidate worse than <paramref name="reference"/> by exactly the rule's minimum effect after <paramref name="n"/> measured calls; null when the rule sets no effect.</summary>
     WorseCandidate? WorseBy(Rule rule, RuleReference reference, double n);
@@ -61,15 +61,15 @@ internal abstract class WindowTest : IRuleTest
 
     public abstract RuleReference? ReferenceFor(Rule rule, MetricWindow? active, BaselineReference? baseline);
 
-    public abstract Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline);
+    public abstract Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline, bool explain = true);
 
     public abstract WorseCandidate? WorseBy(Rule rule, RuleReference reference, double n);
 
     protected static bool AtLeast(double value, double threshold) => value >= threshold - Tolerance * Math.Max(1, Math.Abs(threshold));
 
-    protected static Verdict Done(Rule rule, bool breach, double? observed, double limit, RuleReference reference, double samples, double statistic, List<string> parts) =>
+    protected static Verdict Done(Rule rule, bool breach, double? observed, double limit, RuleReference reference, double samples, double statistic, List<string>? parts) =>
         new(breach ? VerdictKind.Breach : VerdictKind.Pass, rule, observed, limit, reference.Value, reference.Source, (long)Math.Round(samples), statistic,
-            string.Join(", ", parts) + (breach ? " → breach" : " → pass"));
+            parts is null ? "" : string.Join(", ", parts) + (breach ? " → breach" : " → pass"));
 
     protected static Verdict NotEnough(Rule rule, double samples, double? observed) =>
         new(VerdictKind.Inconclusive, rule, observed, null, null, "none", (long)Math.Round(samples), null,
@@ -108,7 +108,7 @@ internal sealed class RateWindowTest : WindowTest
         return null;
     }
 
-    public override Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline)
+    public override Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline, bool explain = true)
     {
         var (trials, events) = (candidate.Moments.Count, candidate.Moments.Sum);
         if (trials < rule.MinSamples || trials <= 0)
@@ -130,18 +130,18 @@ internal sealed class RateWindowTest : WindowTest
         var zOk = z > rule.Z;
         var relativeOk = relative is not { } r || AtLeast(r, rule.MinEffect); // a zero reference has only the absolute condition
         var absoluteOk = AtLeast(absolute, rule.MinAbsoluteEffect);
-        var parts = new List<string>
+        var parts = !explain ? null : new List<string>
         {
             $"reference {Pct(p0)} ({reference.Source}, {Count(refEvents)} of {Count(refTrials)})",
             $"candidate {Pct(p)} ({Count(events)} of {Count(trials)})",
             $"pooled z = {z.ToString("0.00", C)} {(zOk ? ">" : "≤")} {Num(rule.Z)}",
         };
-        if (relative is { } rel)
+        if (parts is not null && relative is { } rel)
         {
             parts.Add($"relative change {Signed(rel * 100, "0")} % {(relativeOk ? "≥" : "<")} {Num(rule.MinEffect * 100)} %");
         }
 
-        parts.Add($"absolute change {Signed(absolute * 100, "0.00")} pp {(absoluteOk ? "≥" : "<")} {Num(rule.MinAbsoluteEffect * 100)} pp");
+        parts?.Add($"absolute change {Signed(absolute * 100, "0.00")} pp {(absoluteOk ? "≥" : "<")} {Num(rule.MinAbsoluteEffect * 100)} pp");
         // The candidate rate that would meet every condition, as the alert's limit (the z part by the unpooled error).
         var zLimit = p0 + rule.Z * Math.Sqrt(Math.Max(p0 * (1 - p0), 1e-12) * (1.0 / refTrials + 1.0 / trials));
         var limit = Math.Max(zLimit, Math.Max(p0 * (1 + rule.MinEffect), p0 + rule.MinAbsoluteEffect));
@@ -175,7 +175,7 @@ internal sealed class MeanWindowTest : WindowTest
         return null;
     }
 
-    public override Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline)
+    public override Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline, bool explain = true)
     {
         var metric = rule.Metric;
         var count = candidate.Moments.Count;
@@ -198,20 +198,20 @@ internal sealed class MeanWindowTest : WindowTest
         var tOk = t > rule.Z;
         var relativeOk = relative is not { } r || AtLeast(r, rule.MinEffect);
         var absoluteOk = AtLeast(worse, rule.MinAbsoluteEffect);
-        var parts = new List<string>
+        var parts = !explain ? null : new List<string>
         {
             $"reference {metric.Format(refMean)} ± {metric.FormatBare(Math.Sqrt(refVariance))} ({reference.Source}, n = {Count(reference.Moments.Count)})",
             $"candidate {metric.Format(mean)} ± {metric.FormatBare(Math.Sqrt(variance))} (n = {Count(count)})",
             $"Welch t = {(double.IsInfinity(t) ? "∞" : t.ToString("0.00", C))} {(tOk ? ">" : "≤")} {Num(rule.Z)}",
         };
-        if (relative is { } rel)
+        if (parts is not null && relative is { } rel)
         {
             parts.Add($"{(metric.HigherIsWorse ? "relative rise" : "relative drop")} {Signed(rel * 100, "0.0")} % {(relativeOk ? "≥" : "<")} {Num(rule.MinEffect * 100)} %");
         }
 
         if (rule.MinAbsoluteEffect > 0)
         {
-            parts.Add($"absolute {metric.FormatDelta(worse)} {(absoluteOk ? "≥" : "<")} {metric.FormatBare(rule.MinAbsoluteEffect)}");
+            parts?.Add($"absolute {metric.FormatDelta(worse)} {(absoluteOk ? "≥" : "<")} {metric.FormatBare(rule.MinAbsoluteEffect)}");
         }
 
         var margin = Math.Max(rule.Z * se, Math.Max(Math.Abs(refMean) * rule.MinEffect, rule.MinAbsoluteEffect));
@@ -270,7 +270,7 @@ internal sealed class TailWindowTest : WindowTest
         return null;
     }
 
-    public override Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline)
+    public override Verdict Judge(Rule rule, MetricWindow candidate, MetricWindow? active, BaselineReference? baseline, bool explain = true)
     {
         var observed = candidate.Latency?.Percentile(rule.Metric.Quantile);
         var calls = candidate.Calls;
@@ -288,7 +288,7 @@ internal sealed class TailWindowTest : WindowTest
         var share = (candidate.Latency?.CountAbove(limit) ?? 0) / calls;
         var z = (share - TailShare) / Math.Sqrt(TailShare * (1 - TailShare) / calls);
         var breach = z > rule.Z;
-        var parts = new List<string>
+        var parts = !explain ? null : new List<string>
         {
             $"reference p95 {Ms(reference.Value)} ({reference.Source}{(reference.Samples > 0 ? $", n = {Count(reference.Samples)}" : "")}), limit {Ms(reference.Value)} × {Num(1 + rule.Tolerance)} = {Ms(limit)}",
             $"candidate p95 {(observed is { } o ? Ms(o) : "–")}, {Pct(share)} of {Count(calls)} calls slower than the limit",
