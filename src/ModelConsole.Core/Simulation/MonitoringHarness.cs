@@ -59,8 +59,11 @@ public sealed record MonitoringScenario
     }
 }
 
-/// <summary>A rule as the harness watches it: the rule, and whether it is judged by its window or sequentially at <see cref="Alpha"/>.</summary>
-public sealed record MonitoredRule(string Name, Rule Rule, bool Sequential, double Alpha = 0.05);
+/// <summary>A rule as the harness watches it, by its window or sequentially as the rule says.</summary>
+public sealed record MonitoredRule(string Name, Rule Rule)
+{
+    public bool Sequential => Rule.IsSequential;
+}
 
 /// <summary>
 /// What one rule did over every run: when it first acted in each run that it acted in, in seconds from the
@@ -102,20 +105,20 @@ public sealed record MonitoredOutcome(string Name, bool Sequential, int Runs, IR
 public static class MonitoringHarness
 {
     /// <summary>The default sequential rule of new families: errorRate, rollback, α 0.05, minEffect 0.5, minAbsoluteEffect 0.005, minSamples 200.</summary>
-    public static Rule DefaultSequentialRule { get; } = new(0, MetricCatalog.ErrorRate, RuleAction.Rollback, 3, 0.5, 0.005, 0.25, 5, 200, 1);
+    public static Rule DefaultSequentialRule { get; } = RuleDraft.DefaultSequential.ToRule(0, new ValidationErrors())!;
 
     /// <summary>The window rules a new family starts with that the harness can draw (error rate and quality), and the sequential ones beside them.</summary>
     public static IReadOnlyList<MonitoredRule> DefaultRules()
     {
         var errors = new ValidationErrors();
-        var defaults = RuleDraft.Defaults.Select((d, i) => d.ToRule(i + 1, errors)!).ToList();
+        var windows = RuleDraft.Defaults.Select((d, i) => d.ToRule(i + 1, errors)!).Where(r => !r.IsSequential).ToList();
         return
         [
-            new("errorRate rollback (window, z 4)", defaults.First(r => r.Metric == MetricCatalog.ErrorRate && r.Action == RuleAction.Rollback), false),
-            new("errorRate alert (window, z 3, 2 in a row)", defaults.First(r => r.Metric == MetricCatalog.ErrorRate && r.Action == RuleAction.Alert), false),
-            new("qualityMean alert (window, z 3, 2 in a row)", defaults.First(r => r.Metric == MetricCatalog.QualityMean), false),
-            new("errorRate rollback (sequential, α 0.05)", DefaultSequentialRule, true),
-            new("qualityMean alert (sequential, α 0.05)", DefaultSequentialRule with { Metric = MetricCatalog.QualityMean, Action = RuleAction.Alert, MinEffect = 0.05, MinAbsoluteEffect = 0 }, true),
+            new("errorRate rollback (window, z 4)", windows.First(r => r.Metric == MetricCatalog.ErrorRate && r.Action == RuleAction.Rollback)),
+            new("errorRate alert (window, z 3, 2 in a row)", windows.First(r => r.Metric == MetricCatalog.ErrorRate && r.Action == RuleAction.Alert)),
+            new("qualityMean alert (window, z 3, 2 in a row)", windows.First(r => r.Metric == MetricCatalog.QualityMean)),
+            new("errorRate rollback (sequential, α 0.05)", DefaultSequentialRule),
+            new("qualityMean alert (sequential, α 0.05)", DefaultSequentialRule with { Metric = MetricCatalog.QualityMean, Action = RuleAction.Alert, MinEffect = 0.05, MinAbsoluteEffect = 0 }),
         ];
     }
 
@@ -243,7 +246,7 @@ public static class MonitoringHarness
                 if (rules[i].Sequential)
                 {
                     var strata = steps.Take(step + 1).Select(x => new RampStepWindow(x.Candidate.For(rule.Metric), x.Active.For(rule.Metric))).ToList();
-                    verdict = SequentialTest.Judge(rule, rules[i].Alpha, tuning, strata, explain: false);
+                    verdict = SequentialTest.Judge(rule, tuning, strata, explain: false);
                 }
                 else
                 {

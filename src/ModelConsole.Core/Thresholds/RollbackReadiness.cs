@@ -57,11 +57,17 @@ public static class RollbackReadiness
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
     /// <summary>Every rule's readiness at <paramref name="canaryPercent"/>.</summary>
-    public static IReadOnlyList<RuleReadiness> Assess(IEnumerable<Rule> rules, double canaryPercent, ReadinessFacts facts, double evaluationIntervalSeconds) =>
-        rules.Select(r => Assess(r, canaryPercent, facts, evaluationIntervalSeconds)).ToList();
+    public static IReadOnlyList<RuleReadiness> Assess(IEnumerable<Rule> rules, double canaryPercent, ReadinessFacts facts, double evaluationIntervalSeconds)
+    {
+        ArgumentNullException.ThrowIfNull(rules);
+        var all = rules.ToList();
+        // N* of sequential rules as the evaluator tunes them without a plan: 20 × the family's largest minSamples.
+        var tuning = SequentialTest.TuningSamples(null, all.Count == 0 ? 1 : all.Max(r => r.MinSamples));
+        return all.Select(r => Assess(r, canaryPercent, facts, evaluationIntervalSeconds, tuning)).ToList();
+    }
 
-    /// <summary>One rule's readiness at <paramref name="canaryPercent"/>.</summary>
-    public static RuleReadiness Assess(Rule rule, double canaryPercent, ReadinessFacts facts, double evaluationIntervalSeconds)
+    /// <summary>One rule's readiness at <paramref name="canaryPercent"/> (a sequential rule's tuned at <paramref name="tuningSamples"/>, else 20 × its minSamples).</summary>
+    public static RuleReadiness Assess(Rule rule, double canaryPercent, ReadinessFacts facts, double evaluationIntervalSeconds, double? tuningSamples = null)
     {
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(facts);
@@ -76,6 +82,11 @@ public static class RollbackReadiness
         if (perMinute <= 0)
         {
             return new RuleReadiness(rule, 0, null, null, false, $"{traffic}: no data ever reaches this rule → not ready");
+        }
+
+        if (rule.IsSequential)
+        {
+            return AssessSequential(rule, canaryPercent, facts, evaluationIntervalSeconds, tuningSamples ?? SequentialTest.TuningSamples(null, rule.MinSamples), perMinute, traffic);
         }
 
         var capacity = perMinute * rule.WindowMinutes;
@@ -121,6 +132,53 @@ public static class RollbackReadiness
             $"{traffic}: {minSamplesText}; {worst.Effect} passes z = {Num(rule.Z)} after {Count(needed)} {what}{consecutive} ({reference.Described}) → detected in {Duration(seconds)}, {(inTime ? "within" : "not within")} {Num(TargetSeconds)} s");
     }
 
+    /// <summary>
+    /// A sequential rule reads everything since the stage began: the candidate's calls grow without a window, against the
+    /// ACTIVE bundle's over the same time; the search runs to a day of the canary's calls. The same objects as the
+    /// window rules': the expected active window, the rule's reference and its worse candidate, judged by
+    /// <see cref="SequentialTest"/> as the evaluator judges it (one ramp step).
+    /// </summary>
+    private static RuleReadiness AssessSequential(Rule rule, double canaryPercent, ReadinessFacts facts, double evaluationIntervalSeconds, double tuning, double perMinute, string traffic)
+    {
+        var metric = rule.Metric;
+        var what = metric.MeasuredCalls;
+        var horizon = perMinute * 24 * 60;
+        var toMinSamples = rule.MinSamples / perMinute * 60;
+        var minSamplesText = $"{Count(rule.MinSamples)} samples in {Duration(toMinSamples)}";
+        var test = rule.Test;
+        MetricWindow? ActiveFor(double n) => facts.Active is null || canaryPercent >= 100 ? null : metric.Expected(facts.Active, n * (100 - canaryPercent) / canaryPercent);
+        if (ActiveFor(horizon) is not { } activeAtHorizon || test.ReferenceFor(rule, activeAtHorizon, null) is not { } reference)
+        {
+            return new RuleReadiness(rule, perMinute, toMinSamples, null, false,
+                $"{traffic}: {minSamplesText}; a sequential rule compares with the active bundle, whose {metric.Name} is not known → cannot tell");
+        }
+
+        if (test.WorseBy(rule, reference, horizon) is not { } worst)
+        {
+            return new RuleReadiness(rule, perMinute, toMinSamples, null, false,
+                $"{traffic}: {minSamplesText}; the rule sets no minimum effect, so the smallest breach has no size → cannot tell");
+        }
+
+        bool Breaches(double n)
+        {
+            var active = ActiveFor(n)!;
+            return test.ReferenceFor(rule, active, null) is { } at && test.WorseBy(rule, at, n) is { } worse
+                && SequentialTest.Judge(rule, tuning, [new RampStepWindow(worse.Window, active)], explain: false).Kind == VerdictKind.Breach;
+        }
+
+        if (!Breaches(horizon))
+        {
+            return new RuleReadiness(rule, perMinute, toMinSamples, null, false,
+                $"{traffic}: {minSamplesText}; {worst.Effect} is not yet excluded by the always-valid interval (α {Num(rule.Alpha)}) after a day ({Count(horizon)} {what}) → not detected at this traffic");
+        }
+
+        var needed = FirstBreach(Breaches, rule.MinSamples, horizon);
+        var seconds = needed / perMinute * 60 + (rule.Consecutive - 1) * evaluationIntervalSeconds;
+        var inTime = seconds <= TargetSeconds;
+        return new RuleReadiness(rule, perMinute, toMinSamples, seconds, inTime,
+            $"{traffic}: {minSamplesText}; {worst.Effect} is excluded by the always-valid interval (α {Num(rule.Alpha)}, N* = {Count(tuning)}) after {Count(needed)} {what} since the stage began (against the active bundle over the same time) → detected in {Duration(seconds)}, {(inTime ? "within" : "not within")} {Num(TargetSeconds)} s");
+    }
+
     // Bisection on whole calls: breaching is monotone in n and true at the upper end.
     private static double FirstBreach(Func<double, bool> breaches, double low, double high)
     {
@@ -153,7 +211,6 @@ public static class RollbackReadiness
         : $"{(seconds / 3600).ToString("0.#", C)} h";
 
     private static string Count(double value) => value.ToString(value < 10 ? "0.#" : "N0", C);
-
 
     private static string Num(double value) => value.ToString("0.##", C);
 }

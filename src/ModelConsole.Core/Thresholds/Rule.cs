@@ -10,6 +10,16 @@ public enum RuleAction
     Rollback,
 }
 
+/// <summary>How a rule reads its data: the last <c>windowMinutes</c>, or everything since the candidate entered its stage.</summary>
+public enum RuleTestKind
+{
+    /// <summary>A fixed-horizon test on a sliding window (the default).</summary>
+    Window,
+
+    /// <summary>An always-valid test, cumulative since the stage began, stratified by ramp step (<see cref="SequentialTest"/>).</summary>
+    Sequential,
+}
+
 /// <summary>A threshold rule with every field filled (API.md "Rules and alerts").</summary>
 public sealed record Rule(
     long Id,
@@ -21,10 +31,15 @@ public sealed record Rule(
     double Tolerance,
     int WindowMinutes,
     long MinSamples,
-    int Consecutive)
+    int Consecutive,
+    RuleTestKind TestKind = RuleTestKind.Window,
+    double Alpha = RuleDraft.DefaultAlpha)
 {
-    /// <summary>The statistic this rule judges by (the evaluator and readiness both ask it).</summary>
+    /// <summary>The window statistic this rule judges by (the evaluator and readiness both ask it); a sequential rule's is <see cref="SequentialTest"/>.</summary>
     public IRuleTest Test => RuleTests.For(this);
+
+    /// <summary>Whether the rule is judged sequentially (it then has no window).</summary>
+    public bool IsSequential => TestKind == RuleTestKind.Sequential;
 }
 
 /// <summary>The wire names of actions (a metric's is its catalog name), one place for the API, the store and the pages.</summary>
@@ -39,6 +54,16 @@ public static class RuleNames
         action = value == "rollback" ? RuleAction.Rollback : RuleAction.Alert;
         return value is "rollback" or "alert";
     }
+
+    /// <summary>The wire name of a test.</summary>
+    public static string Of(RuleTestKind test) => test == RuleTestKind.Sequential ? "sequential" : "window";
+
+    /// <summary>The test with this wire name (null means the window test).</summary>
+    public static bool TryTest(string? value, out RuleTestKind test)
+    {
+        test = value == "sequential" ? RuleTestKind.Sequential : RuleTestKind.Window;
+        return value is null or "window" or "sequential";
+    }
 }
 
 /// <summary>A rule as a caller writes it: anything left out takes API.md's default.</summary>
@@ -52,10 +77,13 @@ public sealed record RuleDraft(
     double? Tolerance = null,
     int? WindowMinutes = null,
     long? MinSamples = null,
-    int? Consecutive = null)
+    int? Consecutive = null,
+    string? Test = null,
+    double? Alpha = null)
 {
     public const int MaxWindowMinutes = 1440;
     public const int MaxRules = 50;
+    public const double DefaultAlpha = 0.05;
 
     /// <summary>The rule with defaults filled in, or the field errors (keys prefixed with <paramref name="prefix"/>).</summary>
     public Rule? ToRule(long id, ValidationErrors errors, string prefix = "")
@@ -67,7 +95,8 @@ public sealed record RuleDraft(
             ok = false;
         }
 
-        if (!MetricCatalog.TryGet(Metric, out var metric) || !metric.Judged)
+        var metricOk = MetricCatalog.TryGet(Metric, out var metric) && metric.Judged;
+        if (!metricOk)
         {
             Fail("metric", $"Metric is one of {MetricCatalog.Names(MetricCatalog.Judged)}.");
         }
@@ -112,14 +141,32 @@ public sealed record RuleDraft(
             Fail("consecutive", "consecutive is from 1 to 100.");
         }
 
+        if (!RuleNames.TryTest(Test, out var test))
+        {
+            Fail("test", "test is window or sequential.");
+        }
+        else if (test == RuleTestKind.Sequential && metricOk && !SequentialTest.Supports(metric))
+        {
+            Fail("test", $"A sequential rule judges a rate or a mean: {metric.Name} is a percentile (use the window test).");
+        }
+
+        if (Alpha is { } alpha && !(alpha > 0 && alpha < 0.5))
+        {
+            Fail("alpha", "alpha is above 0 and below 0.5 (0.05 is usual).");
+        }
+
         if (!ok)
         {
             return null;
         }
 
+        // A sequential rule has no window: one given is accepted and ignored.
         return new Rule(id, metric, action, Z ?? 3, MinEffect ?? 0.2, MinAbsoluteEffect ?? metric.DefaultMinAbsoluteEffect, Tolerance ?? 0.25,
-            WindowMinutes ?? 5, MinSamples ?? 200, Consecutive ?? (action == RuleAction.Rollback ? 1 : 2));
+            test == RuleTestKind.Sequential ? 5 : WindowMinutes ?? 5, MinSamples ?? 200, Consecutive ?? (action == RuleAction.Rollback ? 1 : 2), test, Alpha ?? DefaultAlpha);
     }
+
+    /// <summary>The default sequential rule: a rollback on error rate judged always-validly since the stage began.</summary>
+    public static RuleDraft DefaultSequential { get; } = new(null, "errorRate", "rollback", MinEffect: 0.5, MinAbsoluteEffect: 0.005, MinSamples: 200, Test: "sequential", Alpha: 0.05);
 
     /// <summary>The rules a new family starts with (API.md).</summary>
     public static IReadOnlyList<RuleDraft> Defaults { get; } =
@@ -130,5 +177,6 @@ public sealed record RuleDraft(
         new(null, "qualityMean", "alert", MinEffect: 0.05),
         new(null, "costPerCall", "alert"),
         new(null, "negativeFeedbackRate", "alert"),
+        DefaultSequential,
     ];
 }

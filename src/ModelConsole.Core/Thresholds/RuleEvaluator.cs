@@ -56,4 +56,20 @@ public static class RuleEvaluator
         ArgumentNullException.ThrowIfNull(candidate);
         return rule.Test.Judge(rule, rule.Metric.Read(candidate), active is null ? null : rule.Metric.Read(active), baseline);
     }
+
+    /// <summary>
+    /// A sequential rule's verdict (<see cref="SequentialTest"/>) on each ramp step's candidate and ACTIVE totals since
+    /// the stage began; without steps (the judged bundle is the ACTIVE one) there is nothing to compare: inconclusive.
+    /// </summary>
+    public static Verdict EvaluateSequential(Rule rule, double tuningSamples, IReadOnlyList<(MinuteRollup Candidate, MinuteRollup Active)>? steps)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        if (steps is null)
+        {
+            return new Verdict(VerdictKind.Inconclusive, rule, null, null, null, "none", 0, null,
+                "a sequential rule judges a candidate against the active bundle since its stage began; there is no candidate → inconclusive");
+        }
+
+        return SequentialTest.Judge(rule, tuningSamples, steps.Select(s => new RampStepWindow(rule.Metric.Read(s.Candidate), rule.Metric.Read(s.Active))).ToList());
+    }
 }

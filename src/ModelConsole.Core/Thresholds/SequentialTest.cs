@@ -32,9 +32,10 @@ public static class SequentialTest
         plannedTotal is > 0 ? plannedTotal.Value : 20.0 * Math.Max(1, largestMinSamples);
 
     /// <summary>The verdict on everything since the stage began, with its derivation in words and numbers (empty without <paramref name="explain"/>).</summary>
-    public static Verdict Judge(Rule rule, double alpha, double tuningSamples, IReadOnlyList<RampStepWindow> steps, bool explain = true)
+    public static Verdict Judge(Rule rule, double tuningSamples, IReadOnlyList<RampStepWindow> steps, bool explain = true)
     {
         ArgumentNullException.ThrowIfNull(rule);
+        var alpha = rule.Alpha;
         ArgumentNullException.ThrowIfNull(steps);
         var metric = rule.Metric;
         if (!Supports(metric))

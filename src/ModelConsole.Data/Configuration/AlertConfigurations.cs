@@ -13,6 +13,7 @@ internal sealed class RuleConfiguration : IEntityTypeConfiguration<RuleEntity>
         b.HasIndex(x => new { x.FamilyId, x.Position });
         b.Property(x => x.Metric).HasMaxLength(32);
         b.Property(x => x.Action).HasMaxLength(16);
+        b.Property(x => x.Test).HasMaxLength(16); // existing rows become window rules at α 0.05 (the migration's defaults)
         b.HasOne<FamilyEntity>().WithMany().HasForeignKey(x => x.FamilyId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -15,6 +15,12 @@ public sealed class RuleEntity
     public int WindowMinutes { get; set; }
     public long MinSamples { get; set; }
     public int Consecutive { get; set; }
+
+    /// <summary>"window" or "sequential" (rules written before sequential tests existed are window rules).</summary>
+    public string Test { get; set; } = "window";
+
+    /// <summary>The sequential test's level (kept for window rules too, unused there).</summary>
+    public double Alpha { get; set; } = 0.05;
 }
 
 /// <summary>

@@ -546,13 +546,16 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
         e.WindowMinutes = r.WindowMinutes;
         e.MinSamples = r.MinSamples;
         e.Consecutive = r.Consecutive;
+        e.Test = RuleNames.Of(r.TestKind);
+        e.Alpha = r.Alpha;
     }
 
     private static Rule ToRule(RuleEntity e)
     {
         var metric = MetricCatalog.Get(e.Metric);
         RuleNames.TryAction(e.Action, out var action);
-        return new Rule(e.Id, metric, action, e.Z, e.MinEffect, e.MinAbsoluteEffect, e.Tolerance, e.WindowMinutes, e.MinSamples, e.Consecutive);
+        RuleNames.TryTest(e.Test, out var test);
+        return new Rule(e.Id, metric, action, e.Z, e.MinEffect, e.MinAbsoluteEffect, e.Tolerance, e.WindowMinutes, e.MinSamples, e.Consecutive, test, e.Alpha);
     }
 
     private static RuleAction ActionOf(string action)
@@ -575,8 +578,8 @@ public sealed class AlertStore(IDbContextFactory<ModelConsoleDbContext> factory,
     /// <summary>A rule as API.md writes it.</summary>
     public static object Wire(Rule r) => new
     {
-        id = r.Id, metric = r.Metric.Name, action = RuleNames.Of(r.Action), z = r.Z, minEffect = r.MinEffect,
-        minAbsoluteEffect = r.MinAbsoluteEffect, tolerance = r.Tolerance, windowMinutes = r.WindowMinutes, minSamples = r.MinSamples,
+        id = r.Id, metric = r.Metric.Name, action = RuleNames.Of(r.Action), test = RuleNames.Of(r.TestKind), alpha = r.Alpha, z = r.Z, minEffect = r.MinEffect,
+        minAbsoluteEffect = r.MinAbsoluteEffect, tolerance = r.Tolerance, windowMinutes = r.IsSequential ? (int?)null : r.WindowMinutes, minSamples = r.MinSamples,
         consecutive = r.Consecutive,
     };
 

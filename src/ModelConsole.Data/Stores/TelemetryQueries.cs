@@ -231,6 +231,27 @@ public sealed class TelemetryQueries(IDbContextFactory<ModelConsoleDbContext> fa
     }
 
     /// <summary>
+    /// What a sequential rule reads of a candidate: when each ramp step of its current stage began (the stage's entry,
+    /// then every ramp since, oldest first) and its planned samples per arm; null for an unknown bundle.
+    /// </summary>
+    public async Task<(IReadOnlyList<DateTime> StepStarts, long? PlannedPerArm)?> RampStepsAsync(int bundleId, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var bundle = await db.Bundles.AsNoTracking().Where(b => b.Id == bundleId)
+            .Select(b => new { b.Name, Family = b.Family.Name, b.StageEnteredAt, b.PlannedSamples }).SingleOrDefaultAsync(cancellationToken);
+        if (bundle is null)
+        {
+            return null;
+        }
+
+        var entered = DateTime.SpecifyKind(bundle.StageEnteredAt, DateTimeKind.Utc);
+        var ramps = await db.Ledger.AsNoTracking()
+            .Where(l => l.Family == bundle.Family && l.At > bundle.StageEnteredAt && l.Bundle == bundle.Name && l.Action == Core.Ledger.LedgerActions.Ramp)
+            .OrderBy(l => l.Id).Select(l => l.At).ToListAsync(cancellationToken);
+        return ([entered, .. ramps.Select(at => DateTime.SpecifyKind(at, DateTimeKind.Utc))], bundle.PlannedSamples);
+    }
+
+    /// <summary>
     /// Several bundles' rollups in [from, to) folded per bundle in the database (sums, and the latency histogram summed
     /// per bucket): what an evaluation pass judges, in two grouped queries whatever the number of minutes. Each total's
     /// <see cref="MinuteRollup.Minute"/> is its first minute with data; bundles without any are left out. Error types are not folded.

@@ -170,7 +170,12 @@ public sealed class EvaluationService : IDisposable
         IReadOnlyDictionary<(string Bundle, long Rule), AlertRecord> Open,
         IReadOnlyDictionary<int, BaselineReference> Baselines,
         DateTime Now,
-        DateTime To);
+        DateTime To)
+    {
+        /// <summary>Each judged candidate's ramp steps since its stage began (for sequential rules), and its N*.</summary>
+        public IReadOnlyDictionary<int, (IReadOnlyList<(MinuteRollup Candidate, MinuteRollup Active)> Steps, double Tuning)> Sequential { get; init; } =
+            new Dictionary<int, (IReadOnlyList<(MinuteRollup, MinuteRollup)>, double)>();
+    }
 
     private async Task<FamilyData?> LoadFamilyAsync(string family, CancellationToken cancellationToken)
     {
@@ -182,10 +187,13 @@ public sealed class EvaluationService : IDisposable
 
         var (now, to) = Now();
         var ids = judged.Judged.Select(j => j.Bundle.Id).Append(judged.Active.Id).ToList();
-        var totals = await TotalsAsync(ids, rules.Rules.Select(r => r.WindowMinutes), to, cancellationToken);
+        var totals = await TotalsAsync(ids, rules.Rules.Where(r => !r.IsSequential).Select(r => r.WindowMinutes), to, cancellationToken);
         var open = (await _alerts.OpenAlertsAsync(rules.FamilyId, cancellationToken)).ToDictionary(a => (a.Bundle, a.RuleId));
         var baselines = await _alerts.BaselinesAsync(ids, cancellationToken);
-        return new FamilyData(rules, route, judged.Active, judged.Judged, totals, open, baselines, now, to);
+        return new FamilyData(rules, route, judged.Active, judged.Judged, totals, open, baselines, now, to)
+        {
+            Sequential = await SequentialAsync(rules, judged.Active, judged.Judged, to, cancellationToken),
+        };
     }
 
     private async Task<IReadOnlyDictionary<string, FamilyData>> LoadAllAsync(CancellationToken cancellationToken)
@@ -207,10 +215,56 @@ public sealed class EvaluationService : IDisposable
 
         var (now, to) = Now();
         var ids = families.SelectMany(f => f.Judged.Select(j => j.Item1.Id).Append(f.Active.Id)).Distinct().ToList();
-        var totals = await TotalsAsync(ids, families.SelectMany(f => f.Rules.Rules.Select(r => r.WindowMinutes)), to, cancellationToken);
+        var totals = await TotalsAsync(ids, families.SelectMany(f => f.Rules.Rules.Where(r => !r.IsSequential).Select(r => r.WindowMinutes)), to, cancellationToken);
         var open = (await _alerts.OpenAlertsAsync(null, cancellationToken)).ToDictionary(a => (a.Bundle, a.RuleId));
         var baselines = await _alerts.BaselinesAsync(ids, cancellationToken);
-        return families.ToDictionary(f => f.Route.Family, f => new FamilyData(f.Rules, f.Route, f.Active, f.Judged, totals, open, baselines, now, to), StringComparer.Ordinal);
+        var all = new Dictionary<string, FamilyData>(StringComparer.Ordinal);
+        foreach (var f in families)
+        {
+            all[f.Route.Family] = new FamilyData(f.Rules, f.Route, f.Active, f.Judged, totals, open, baselines, now, to)
+            {
+                Sequential = await SequentialAsync(f.Rules, f.Active, f.Judged, to, cancellationToken),
+            };
+        }
+
+        return all;
+    }
+
+    /// <summary>
+    /// For a family with sequential rules, each candidate's totals per ramp step since its stage began beside the ACTIVE
+    /// bundle's over the same minutes (a step starts at the minute it began in), and N*: the plan's total (per arm,
+    /// twice) or 20 × the largest minSamples of the family's rules.
+    /// </summary>
+    private async Task<IReadOnlyDictionary<int, (IReadOnlyList<(MinuteRollup Candidate, MinuteRollup Active)> Steps, double Tuning)>> SequentialAsync(
+        FamilyRules rules, TelemetryBundle active, IReadOnlyList<(TelemetryBundle Bundle, Stage Stage)> judged, DateTime to, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<int, (IReadOnlyList<(MinuteRollup, MinuteRollup)>, double)>();
+        if (!rules.Rules.Any(r => r.IsSequential))
+        {
+            return result;
+        }
+
+        var largest = rules.Rules.Max(r => r.MinSamples);
+        foreach (var (bundle, stage) in judged)
+        {
+            if (stage == Stage.Active || await _telemetry.RampStepsAsync(bundle.Id, cancellationToken) is not { } ramp)
+            {
+                continue;
+            }
+
+            var starts = ramp.StepStarts.Select(MinuteRollup.MinuteOf).Distinct().Where(m => m < to).ToList();
+            var steps = new List<(MinuteRollup, MinuteRollup)>(starts.Count);
+            for (var i = 0; i < starts.Count; i++)
+            {
+                var end = i + 1 < starts.Count ? starts[i + 1] : to;
+                var totals = await _telemetry.ReadWindowTotalsAsync([bundle.Id, active.Id], starts[i], end, cancellationToken);
+                steps.Add((totals.GetValueOrDefault(bundle.Id) ?? new MinuteRollup(bundle.Id, starts[i]), totals.GetValueOrDefault(active.Id) ?? new MinuteRollup(active.Id, starts[i])));
+            }
+
+            result[bundle.Id] = (steps, SequentialTest.TuningSamples(ramp.PlannedPerArm * 2, largest));
+        }
+
+        return result;
     }
 
     /// <summary>The bundles to judge: the candidates against the active one; with none, the active one against its baseline.</summary>
@@ -272,9 +326,21 @@ public sealed class EvaluationService : IDisposable
             var baseline = data.Baselines.GetValueOrDefault(bundle.Id);
             foreach (var rule in data.Rules.Rules)
             {
-                var window = Total(data, bundle.Id, rule.WindowMinutes);
-                var reference = stage == Stage.Active ? null : Total(data, data.Active.Id, rule.WindowMinutes);
-                var verdict = RuleEvaluator.Evaluate(rule, window, reference, baseline);
+                MinuteRollup window;
+                Verdict verdict;
+                if (rule.IsSequential)
+                {
+                    var sequential = data.Sequential.TryGetValue(bundle.Id, out var s) ? s : default;
+                    window = sequential.Steps is { Count: > 0 } steps ? steps[^1].Candidate : new MinuteRollup(bundle.Id, data.To);
+                    verdict = RuleEvaluator.EvaluateSequential(rule, sequential.Tuning, sequential.Steps);
+                }
+                else
+                {
+                    window = Total(data, bundle.Id, rule.WindowMinutes);
+                    var reference = stage == Stage.Active ? null : Total(data, data.Active.Id, rule.WindowMinutes);
+                    verdict = RuleEvaluator.Evaluate(rule, window, reference, baseline);
+                }
+
                 verdicts.Add(new BundleVerdict(bundle.Name, stage.ToWire(), verdict));
                 ConsoleMetrics.Verdicts.Add(1, new KeyValuePair<string, object?>("outcome", verdict.Kind switch
                 {

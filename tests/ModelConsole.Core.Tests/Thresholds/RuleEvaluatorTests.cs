@@ -138,10 +138,25 @@ public sealed class RuleEvaluatorTests
         var errors = new ValidationErrors();
         var rules = RuleDraft.Defaults.Select((d, i) => d.ToRule(i + 1, errors)!).ToList();
         Assert.True(errors.IsEmpty);
-        Assert.Equal(6, rules.Count);
+        Assert.Equal(7, rules.Count);
         Assert.Equal(new Rule(1, MetricCatalog.ErrorRate, RuleAction.Rollback, 4, 1.0, 0.01, 0.25, 5, 200, 1), rules[0]);
         Assert.Equal(new Rule(2, MetricCatalog.ErrorRate, RuleAction.Alert, 3, 0.2, 0.005, 0.25, 5, 200, 2), rules[1]);
         Assert.Equal(new Rule(4, MetricCatalog.QualityMean, RuleAction.Alert, 3, 0.05, 0, 0.25, 5, 200, 2), rules[3]);
+        // The default sequential rule, beside the window rollback rule.
+        Assert.Equal(new Rule(7, MetricCatalog.ErrorRate, RuleAction.Rollback, 3, 0.5, 0.005, 0.25, 5, 200, 1, RuleTestKind.Sequential, 0.05), rules[6]);
+    }
+
+    [Fact]
+    public void ASequentialRule_HasNoWindow_AndJudgesRatesAndMeansOnly()
+    {
+        var errors = new ValidationErrors();
+        var rule = new RuleDraft(null, "qualityMean", "alert", WindowMinutes: 60, Test: "sequential", Alpha: 0.01).ToRule(1, errors)!;
+        Assert.True(errors.IsEmpty);
+        Assert.True(rule.IsSequential);
+        Assert.Equal((5, 0.01), (rule.WindowMinutes, rule.Alpha)); // the window given is ignored
+
+        Assert.Null(new RuleDraft(null, "latencyP95", "alert", Test: "sequential").ToRule(1, errors, "[0]."));
+        Assert.Contains("percentile", errors.For("[0].test").Single(), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -154,6 +169,9 @@ public sealed class RuleEvaluatorTests
     [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"minSamples\":0}", "minSamples")]
     [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"windowMinutes\":0}", "windowMinutes")]
     [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"consecutive\":0}", "consecutive")]
+    [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"test\":\"bayesian\"}", "test")]
+    [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"test\":\"sequential\",\"alpha\":0.5}", "alpha")]
+    [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"test\":\"sequential\",\"alpha\":0}", "alpha")]
     public void BadRules_NameTheirField(string json, string field)
     {
         var draft = System.Text.Json.JsonSerializer.Deserialize<RuleDraft>(json, System.Text.Json.JsonSerializerOptions.Web)!;

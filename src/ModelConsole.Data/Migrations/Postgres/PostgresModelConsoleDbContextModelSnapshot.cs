@@ -924,6 +924,9 @@ namespace ModelConsole.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)");
 
+                    b.Property<double>("Alpha")
+                        .HasColumnType("double precision");
+
                     b.Property<int>("Consecutive")
                         .HasColumnType("integer");
 
@@ -946,6 +949,11 @@ namespace ModelConsole.Data.Migrations.Postgres
 
                     b.Property<int>("Position")
                         .HasColumnType("integer");
+
+                    b.Property<string>("Test")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
 
                     b.Property<double>("Tolerance")
                         .HasColumnType("double precision");

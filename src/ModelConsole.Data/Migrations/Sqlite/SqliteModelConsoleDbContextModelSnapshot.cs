@@ -901,6 +901,9 @@ namespace ModelConsole.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT");
 
+                    b.Property<double>("Alpha")
+                        .HasColumnType("REAL");
+
                     b.Property<int>("Consecutive")
                         .HasColumnType("INTEGER");
 
@@ -923,6 +926,11 @@ namespace ModelConsole.Data.Migrations.Sqlite
 
                     b.Property<int>("Position")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Test")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
 
                     b.Property<double>("Tolerance")
                         .HasColumnType("REAL");

@@ -34,6 +34,7 @@ public static partial class FieldWords
         ["minAbsoluteEffect"] = "Min absolute effect",
         ["tolerance"] = "The tolerance",
         ["z"] = "z",
+        ["test"] = "The test",
         ["minutes"] = "The duration",
     };
 

@@ -20,6 +20,15 @@ public sealed class EditableRule
     public long? MinSamples { get; set; }
     public int? Consecutive { get; set; }
 
+    /// <summary>"window" or "sequential".</summary>
+    public string Test { get; set; } = "window";
+
+    /// <summary>The sequential test's level.</summary>
+    public double? Alpha { get; set; } = RuleDraft.DefaultAlpha;
+
+    /// <summary>Whether the row is judged sequentially (it then has no window, and α instead of z).</summary>
+    public bool IsSequential => Test == "sequential";
+
     /// <summary>The editor's row for a stored rule.</summary>
     public static EditableRule From(Rule r)
     {
@@ -28,6 +37,7 @@ public sealed class EditableRule
         {
             Id = r.Id, Metric = r.Metric.Name, Action = RuleNames.Of(r.Action), Z = r.Z, MinEffect = r.MinEffect, MinAbsoluteEffect = r.MinAbsoluteEffect,
             Tolerance = r.Tolerance, WindowMinutes = r.WindowMinutes, MinSamples = r.MinSamples, Consecutive = r.Consecutive,
+            Test = RuleNames.Of(r.TestKind), Alpha = r.Alpha,
         };
     }
 
@@ -40,7 +50,7 @@ public sealed class EditableRule
     }
 
     /// <summary>The draft Core checks.</summary>
-    public RuleDraft ToDraft() => new(Id, Metric, Action, Z, MinEffect, MinAbsoluteEffect, Tolerance, WindowMinutes, MinSamples, Consecutive);
+    public RuleDraft ToDraft() => new(Id, Metric, Action, Z, MinEffect, MinAbsoluteEffect, Tolerance, IsSequential ? null : WindowMinutes, MinSamples, Consecutive, Test, Alpha);
 
     /// <summary>The fields a person left empty (the editor asks for them rather than filling a default).</summary>
     public IEnumerable<string> EmptyFields()
@@ -48,9 +58,11 @@ public sealed class EditableRule
         (string Field, object? Value)[] fields =
         [
             ("z", Z), ("minEffect", MinEffect), ("minAbsoluteEffect", MinAbsoluteEffect), ("tolerance", Tolerance),
-            ("windowMinutes", WindowMinutes), ("minSamples", MinSamples), ("consecutive", Consecutive),
+            ("windowMinutes", WindowMinutes), ("minSamples", MinSamples), ("consecutive", Consecutive), ("alpha", Alpha),
         ];
-        return fields.Where(f => f.Value is null).Select(f => f.Field);
+        // A sequential rule has no window and no z; a window rule no α: those fields are not asked for.
+        var unused = IsSequential ? new[] { "windowMinutes", "z" } : ["alpha"];
+        return fields.Where(f => f.Value is null && !unused.Contains(f.Field)).Select(f => f.Field);
     }
 }
 
