@@ -62,15 +62,23 @@ public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
         await PostAsync(http, "/api/v1/families", new { name = family });
 
         await OpenAsync(page, $"/families/{family}/rules");
-        await Expect(page.GetByTestId("rule-row-5")).ToBeVisibleAsync(); // the six default rules
+        await Expect(page.GetByTestId("rule-row-6")).ToBeVisibleAsync(); // the seven default rules
         // A family without traffic is not ready for automatic rollback, and the panel says why for each rule.
         await Expect(page.GetByTestId("readiness-verdict")).ToContainTextAsync("not ready");
         await Expect(page.GetByTestId("readiness-rule-0")).ToContainTextAsync("no data ever reaches this rule");
         await page.GetByTestId("readiness-percent").Locator("input").FillAsync("20");
         await Expect(page.GetByTestId("readiness-rule-0")).ToContainTextAsync("at 20 % of 0 calls/min");
-        // It follows unsaved edits: a rollback rule turned into an alert leaves the family without one.
-        await page.GetByTestId("rule-action-0").Locator(".mud-input-control").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "alert", Exact = true }).ClickAsync();
+        // The last default rule is the sequential rollback: no window, judged by its α.
+        await Expect(page.GetByTestId("rule-test-6")).ToContainTextAsync("sequential");
+        await Expect(page.GetByTestId("rule-row-6")).ToContainTextAsync("since the stage began");
+        await Expect(page.GetByTestId("rule-alpha-6").Locator("input")).ToHaveValueAsync("0.05");
+        // It follows unsaved edits: both rollback rules turned into alerts leave the family without one.
+        foreach (var row in new[] { 0, 6 })
+        {
+            await page.GetByTestId($"rule-action-{row}").Locator(".mud-input-control").ClickAsync();
+            await page.GetByRole(AriaRole.Option, new() { Name = "alert", Exact = true }).ClickAsync();
+        }
+
         await Expect(page.GetByTestId("readiness-verdict")).ToContainTextAsync("no rollback rule");
         await page.GetByText("Discard changes").ClickAsync();
         await Expect(page.GetByTestId("readiness-verdict")).ToContainTextAsync("not ready");

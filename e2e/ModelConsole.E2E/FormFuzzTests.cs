@@ -96,7 +96,7 @@ public class FormFuzzTests(ConsoleServer server) : BrowserTest(server)
         // The rules page: readiness and every number of the first rule.
         await OpenAsync(page, $"/families/{family}/rules");
         await FuzzAsync(page, page.Locator("body"),
-            ["readiness-percent", "rule-z-0", "rule-minEffect-0", "rule-minAbsoluteEffect-0", "rule-tolerance-0", "rule-windowMinutes-0", "rule-minSamples-0", "rule-consecutive-0"]);
+            ["readiness-percent", "rule-z-0", "rule-minEffect-0", "rule-minAbsoluteEffect-0", "rule-tolerance-0", "rule-windowMinutes-0", "rule-minSamples-0", "rule-consecutive-0", "rule-alpha-6"]);
 
         // The demo page's degradation.
         await OpenAsync(page, "/demo");

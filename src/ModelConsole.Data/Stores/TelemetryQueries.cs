@@ -231,24 +231,102 @@ public sealed class TelemetryQueries(IDbContextFactory<ModelConsoleDbContext> fa
     }
 
     /// <summary>
-    /// What a sequential rule reads of a candidate: when each ramp step of its current stage began (the stage's entry,
-    /// then every ramp since, oldest first) and its planned samples per arm; null for an unknown bundle.
+    /// What sequential rules read of candidates: when each ramp step of a bundle's current stage began (the stage's
+    /// entry, then every ramp since, oldest first) and its planned samples per arm; unknown bundles are left out. Two
+    /// queries whatever the number of bundles.
     /// </summary>
-    public async Task<(IReadOnlyList<DateTime> StepStarts, long? PlannedPerArm)?> RampStepsAsync(int bundleId, CancellationToken cancellationToken)
+    public async Task<IReadOnlyDictionary<int, (IReadOnlyList<DateTime> StepStarts, long? PlannedPerArm)>> RampStepsAsync(IReadOnlyCollection<int> bundleIds, CancellationToken cancellationToken)
     {
-        await using var db = await factory.CreateDbContextAsync(cancellationToken);
-        var bundle = await db.Bundles.AsNoTracking().Where(b => b.Id == bundleId)
-            .Select(b => new { b.Name, Family = b.Family.Name, b.StageEnteredAt, b.PlannedSamples }).SingleOrDefaultAsync(cancellationToken);
-        if (bundle is null)
+        var result = new Dictionary<int, (IReadOnlyList<DateTime>, long?)>();
+        if (bundleIds.Count == 0)
         {
-            return null;
+            return result;
         }
 
-        var entered = DateTime.SpecifyKind(bundle.StageEnteredAt, DateTimeKind.Utc);
-        var ramps = await db.Ledger.AsNoTracking()
-            .Where(l => l.Family == bundle.Family && l.At > bundle.StageEnteredAt && l.Bundle == bundle.Name && l.Action == Core.Ledger.LedgerActions.Ramp)
-            .OrderBy(l => l.Id).Select(l => l.At).ToListAsync(cancellationToken);
-        return ([entered, .. ramps.Select(at => DateTime.SpecifyKind(at, DateTimeKind.Utc))], bundle.PlannedSamples);
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var ids = bundleIds.Distinct().ToList();
+        var bundles = await db.Bundles.AsNoTracking().Where(b => ids.Contains(b.Id))
+            .Select(b => new { b.Id, b.Name, b.StageEnteredAt, b.PlannedSamples }).ToListAsync(cancellationToken);
+        if (bundles.Count == 0)
+        {
+            return result;
+        }
+
+        var names = bundles.Select(b => b.Name).ToList();
+        var since = bundles.Min(b => b.StageEnteredAt);
+        var ramps = (await db.Ledger.AsNoTracking()
+                .Where(l => l.At > since && l.Action == Core.Ledger.LedgerActions.Ramp && l.Bundle != null && names.Contains(l.Bundle))
+                .OrderBy(l => l.Id).Select(l => new { l.Bundle, l.At }).ToListAsync(cancellationToken))
+            .ToLookup(l => l.Bundle!, l => l.At, StringComparer.Ordinal);
+        foreach (var b in bundles)
+        {
+            var entered = DateTime.SpecifyKind(b.StageEnteredAt, DateTimeKind.Utc);
+            result[b.Id] = ([entered, .. ramps[b.Name].Where(at => at > b.StageEnteredAt).Select(at => DateTime.SpecifyKind(at, DateTimeKind.Utc))], b.PlannedSamples);
+        }
+
+        return result;
+    }
+
+    /// <summary>
+    /// Rollup sums over many (bundle, [from, to)) spans in one grouped query, each span's total at its index (a span
+    /// without data has none). Latency histograms and error types are not folded: sequential rules judge rates and means.
+    /// </summary>
+    public async Task<IReadOnlyDictionary<int, MinuteRollup>> ReadSpanTotalsAsync(IReadOnlyList<(int Bundle, DateTime From, DateTime To)> spans, CancellationToken cancellationToken)
+    {
+        var totals = new Dictionary<int, MinuteRollup>(spans.Count);
+        if (spans.Count == 0)
+        {
+            return totals;
+        }
+
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        await db.Database.OpenConnectionAsync(cancellationToken);
+        await using var command = db.Database.GetDbConnection().CreateCommand();
+        void Add(string name, object value)
+        {
+            var parameter = command.CreateParameter();
+            parameter.ParameterName = name;
+            parameter.Value = value;
+            command.Parameters.Add(parameter);
+        }
+
+        string spanTable;
+        if (IsSqlite)
+        {
+            // The spans as a JSON array of [index, bundle, from, to], the dates written as the provider stores them.
+            const string format = "yyyy-MM-dd HH:mm:ss.FFFFFFF";
+            var json = "[" + string.Join(',', spans.Select((x, i) =>
+                $"[{i},{x.Bundle},\"{x.From.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}\",\"{x.To.ToString(format, System.Globalization.CultureInfo.InvariantCulture)}\"]")) + "]";
+            Add("@spans", json);
+            spanTable = """(SELECT json_extract(value, '$[0]') AS k, json_extract(value, '$[1]') AS b, json_extract(value, '$[2]') AS f, json_extract(value, '$[3]') AS t FROM json_each(@spans))""";
+        }
+        else
+        {
+            Add("@k", Enumerable.Range(0, spans.Count).ToArray());
+            Add("@b", spans.Select(x => x.Bundle).ToArray());
+            Add("@f", spans.Select(x => x.From).ToArray());
+            Add("@t", spans.Select(x => x.To).ToArray());
+            spanTable = "unnest(@k, @b, @f, @t) AS s(k, b, f, t)";
+        }
+
+        command.CommandText = $"""
+            SELECT s.k, MIN(r."BundleId"), MIN(r."Minute"), MAX(r."NewestReceivedAt"), {SumsOfFields}
+            FROM {spanTable} {(IsSqlite ? "AS s" : "")}
+            JOIN rollups r ON r."BundleId" = s.b AND r."Minute" >= s.f AND r."Minute" < s.t
+            GROUP BY s.k
+            """;
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            var rollup = new MinuteRollup(reader.GetInt32(1), DateTime.SpecifyKind(reader.GetDateTime(2), DateTimeKind.Utc))
+            {
+                NewestReceivedAt = reader.IsDBNull(3) ? null : DateTime.SpecifyKind(reader.GetDateTime(3), DateTimeKind.Utc),
+            };
+            ReadFields(reader, 4, rollup);
+            totals[Convert.ToInt32(reader.GetValue(0), System.Globalization.CultureInfo.InvariantCulture)] = rollup;
+        }
+
+        return totals;
     }
 
     /// <summary>

@@ -192,7 +192,7 @@ public sealed class EvaluationService : IDisposable
         var baselines = await _alerts.BaselinesAsync(ids, cancellationToken);
         return new FamilyData(rules, route, judged.Active, judged.Judged, totals, open, baselines, now, to)
         {
-            Sequential = await SequentialAsync(rules, judged.Active, judged.Judged, to, cancellationToken),
+            Sequential = await SequentialAsync([(rules, judged.Active, judged.Judged)], to, cancellationToken),
         };
     }
 
@@ -218,50 +218,55 @@ public sealed class EvaluationService : IDisposable
         var totals = await TotalsAsync(ids, families.SelectMany(f => f.Rules.Rules.Where(r => !r.IsSequential).Select(r => r.WindowMinutes)), to, cancellationToken);
         var open = (await _alerts.OpenAlertsAsync(null, cancellationToken)).ToDictionary(a => (a.Bundle, a.RuleId));
         var baselines = await _alerts.BaselinesAsync(ids, cancellationToken);
-        var all = new Dictionary<string, FamilyData>(StringComparer.Ordinal);
-        foreach (var f in families)
-        {
-            all[f.Route.Family] = new FamilyData(f.Rules, f.Route, f.Active, f.Judged, totals, open, baselines, now, to)
-            {
-                Sequential = await SequentialAsync(f.Rules, f.Active, f.Judged, to, cancellationToken),
-            };
-        }
-
-        return all;
+        var sequential = await SequentialAsync(families.Select(f => (f.Rules, f.Active, f.Judged)), to, cancellationToken);
+        return families.ToDictionary(f => f.Route.Family, f => new FamilyData(f.Rules, f.Route, f.Active, f.Judged, totals, open, baselines, now, to) { Sequential = sequential },
+            StringComparer.Ordinal);
     }
 
     /// <summary>
-    /// For a family with sequential rules, each candidate's totals per ramp step since its stage began beside the ACTIVE
+    /// For families with sequential rules, each candidate's totals per ramp step since its stage began beside the ACTIVE
     /// bundle's over the same minutes (a step starts at the minute it began in), and N*: the plan's total (per arm,
-    /// twice) or 20 × the largest minSamples of the family's rules.
+    /// twice) or 20 × the largest minSamples of the family's rules. Three queries for the whole pass.
     /// </summary>
     private async Task<IReadOnlyDictionary<int, (IReadOnlyList<(MinuteRollup Candidate, MinuteRollup Active)> Steps, double Tuning)>> SequentialAsync(
-        FamilyRules rules, TelemetryBundle active, IReadOnlyList<(TelemetryBundle Bundle, Stage Stage)> judged, DateTime to, CancellationToken cancellationToken)
+        IEnumerable<(FamilyRules Rules, TelemetryBundle Active, IReadOnlyList<(TelemetryBundle Bundle, Stage Stage)> Judged)> families, DateTime to, CancellationToken cancellationToken)
     {
         var result = new Dictionary<int, (IReadOnlyList<(MinuteRollup, MinuteRollup)>, double)>();
-        if (!rules.Rules.Any(r => r.IsSequential))
+        var candidates = families.Where(f => f.Rules.Rules.Any(r => r.IsSequential))
+            .SelectMany(f => f.Judged.Where(j => j.Stage != Stage.Active).Select(j => (Candidate: j.Bundle, f.Active, Largest: f.Rules.Rules.Max(r => r.MinSamples))))
+            .ToList();
+        if (candidates.Count == 0)
         {
             return result;
         }
 
-        var largest = rules.Rules.Max(r => r.MinSamples);
-        foreach (var (bundle, stage) in judged)
+        var ramps = await _telemetry.RampStepsAsync(candidates.Select(c => c.Candidate.Id).ToList(), cancellationToken);
+        var spans = new List<(int Bundle, DateTime From, DateTime To)>();
+        var layout = new List<(TelemetryBundle Candidate, TelemetryBundle Active, double Tuning, List<(int Candidate, int Active, DateTime From)> Steps)>();
+        foreach (var (candidate, active, largest) in candidates)
         {
-            if (stage == Stage.Active || await _telemetry.RampStepsAsync(bundle.Id, cancellationToken) is not { } ramp)
+            if (!ramps.TryGetValue(candidate.Id, out var ramp))
             {
                 continue;
             }
 
             var starts = ramp.StepStarts.Select(MinuteRollup.MinuteOf).Distinct().Where(m => m < to).ToList();
-            var steps = new List<(MinuteRollup, MinuteRollup)>(starts.Count);
+            var steps = new List<(int, int, DateTime)>(starts.Count);
             for (var i = 0; i < starts.Count; i++)
             {
                 var end = i + 1 < starts.Count ? starts[i + 1] : to;
-                var totals = await _telemetry.ReadWindowTotalsAsync([bundle.Id, active.Id], starts[i], end, cancellationToken);
-                steps.Add((totals.GetValueOrDefault(bundle.Id) ?? new MinuteRollup(bundle.Id, starts[i]), totals.GetValueOrDefault(active.Id) ?? new MinuteRollup(active.Id, starts[i])));
+                steps.Add((spans.Count, spans.Count + 1, starts[i]));
+                spans.Add((candidate.Id, starts[i], end));
+                spans.Add((active.Id, starts[i], end));
             }
 
-            result[bundle.Id] = (steps, SequentialTest.TuningSamples(ramp.PlannedPerArm * 2, largest));
+            layout.Add((candidate, active, SequentialTest.TuningSamples(ramp.PlannedPerArm * 2, largest), steps));
+        }
+
+        var totals = await _telemetry.ReadSpanTotalsAsync(spans, cancellationToken);
+        foreach (var (candidate, active, tuning, steps) in layout)
+        {
+            result[candidate.Id] = (steps.Select(x => (totals.GetValueOrDefault(x.Candidate) ?? new MinuteRollup(candidate.Id, x.From), totals.GetValueOrDefault(x.Active) ?? new MinuteRollup(active.Id, x.From))).ToList(), tuning);
         }
 
         return result;
@@ -366,12 +371,21 @@ public sealed class EvaluationService : IDisposable
         // The family's new rule states are kept before anything acts on them: a crash right after neither forgets
         // a counted breach nor counts it again.
         await _alerts.SaveRuleStatesAsync(changed, cancellationToken);
+        // One rollback per bundle and pass: when several rollback rules breach together (the window and the sequential
+        // rule on a canary that is plainly worse), the first in the rules' order acts and the others do not raise a
+        // second alert for the same rollback.
+        var rolledBack = new HashSet<int>();
         foreach (var (bundle, stage, verdict, state, act) in judged)
         {
             data.Open.TryGetValue((bundle.Name, verdict.Rule.Id), out var alert);
-            if (act && alert is null)
+            var rollback = verdict.Rule.Action == RuleAction.Rollback && stage is Stage.Canary or Stage.Shadow;
+            if (act && alert is null && !(rollback && rolledBack.Contains(bundle.Id)))
             {
                 await _alerting.RaiseAsync(family, data.Route.RoutingVersion, bundle, verdict, triggeredAt, data.Now, cancellationToken);
+                if (rollback)
+                {
+                    rolledBack.Add(bundle.Id);
+                }
             }
             else if (alert is not null && verdict.Kind == VerdictKind.Pass && state.Healthy >= healthyCap)
             {

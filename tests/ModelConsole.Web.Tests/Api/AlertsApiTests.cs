@@ -102,6 +102,68 @@ public abstract class AlertsApiTests(KeysFixture fixture)
     }
 
     [Fact]
+    public async Task ASequentialRule_JudgesEverythingSinceTheStageBegan_PerRampStep_AndRollsBackOnce()
+    {
+        var family = await CanaryFamilyAsync();
+        var put = await _client.PutAsJsonAsync($"/api/v1/families/{family}/rules", new[]
+        {
+            new { metric = "errorRate", action = "rollback", test = "sequential", alpha = 0.05, minEffect = 0.5, minAbsoluteEffect = 0.005, minSamples = 200, windowMinutes = 30 },
+        });
+        Assert.Equal(HttpStatusCode.OK, put.StatusCode);
+        var saved = (await put.Content.ReadFromJsonAsync<JsonArray>())!.Single()!;
+        Assert.Equal(("sequential", 0.05), ((string?)saved["test"], saved["alpha"]!.GetValue<double>()));
+        Assert.Null(saved["windowMinutes"]); // accepted and ignored: a sequential rule has no window
+
+        // The canary entered its stage 30 minutes ago and was ramped 15 minutes ago: two steps.
+        var now = DateTime.UtcNow;
+        await using (var db = await Get<Microsoft.EntityFrameworkCore.IDbContextFactory<ModelConsole.Data.ModelConsoleDbContext>>().CreateDbContextAsync())
+        {
+            await Microsoft.EntityFrameworkCore.EntityFrameworkQueryableExtensions.ExecuteUpdateAsync(
+                db.Bundles.Where(b => b.Name == family + "-v2"), u => u.SetProperty(b => b.StageEnteredAt, now.AddMinutes(-30)));
+        }
+
+        await Get<LedgerStore>().AppendAsync(now.AddMinutes(-15), "test", Core.Ledger.LedgerActions.Ramp, family, family + "-v2", "ramp", new { percent = 10 }, CancellationToken.None);
+        object Call(string bundle, int i, DateTime at, bool ok) => new { requestId = $"{bundle}-{at:HHmmss}-{i}", bundle, timestamp = at, latencyMs = 300, inputTokens = 5, outputTokens = 5, success = ok };
+        IEnumerable<object> Calls(string bundle, int count, double errorRate, DateTime at) => Enumerable.Range(0, count).Select(i => Call(bundle, i, at, i >= count * errorRate));
+        // Step one: the candidate fails 6 % against 2 %; step two: 2 % against 2 %.
+        await PostOkAsync("/api/v1/telemetry", new
+        {
+            events = Calls(family + "-v1", 2_000, 0.02, now.AddMinutes(-25)).Concat(Calls(family + "-v2", 400, 0.06, now.AddMinutes(-25)))
+                .Concat(Calls(family + "-v1", 2_000, 0.02, now.AddSeconds(-5))).Concat(Calls(family + "-v2", 400, 0.02, now.AddSeconds(-5))),
+        }, HttpStatusCode.Accepted);
+        await Get<EvaluationService>().EvaluateAllAsync(CancellationToken.None);
+        var verdict = Get<EvaluationService>().Latest(family)!.Verdicts.Single(v => v.Bundle == family + "-v2").Verdict;
+        Assert.StartsWith("sequential since the stage began (2 ramp steps", verdict.Derivation, StringComparison.Ordinal);
+        Assert.Equal(0.04, verdict.Observed!.Value, 9);        // 32 of 800 since the stage began
+        Assert.Equal(0.02, verdict.ReferenceValue!.Value, 9);  // the active's 2 % in both steps
+        Assert.Equal(800, verdict.Samples);
+
+        // Plainly worse now: the sequential rule rolls back, as the rule, once.
+        await PostOkAsync("/api/v1/telemetry", new { events = Calls(family + "-v1", 2_000, 0.02, now.AddSeconds(-2)).Concat(Calls(family + "-v2", 2_000, 0.2, now.AddSeconds(-2))) }, HttpStatusCode.Accepted);
+        var record = await EventuallyAsync(async () => (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/ledger?family={family}&automatic=true"))!
+            .Select(r => r!.AsObject()).FirstOrDefault(r => (string?)r["action"] == "rolled-back"), "the sequential rollback");
+        Assert.StartsWith("rule:", (string?)record["actor"], StringComparison.Ordinal);
+        Assert.Contains("always-valid lower bound", (string?)record["reason"], StringComparison.Ordinal);
+        var alerts = (await _client.GetFromJsonAsync<JsonArray>("/api/v1/alerts"))!.Where(a => (string?)a!["family"] == family).ToList();
+        Assert.Single(alerts);
+    }
+
+    [Theory]
+    [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"test\":\"bayes\"}", "[0].test")]
+    [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"test\":\"sequential\",\"alpha\":0.7}", "[0].alpha")]
+    [InlineData("{\"metric\":\"latencyP95\",\"action\":\"alert\",\"test\":\"sequential\"}", "[0].test")]
+    public async Task BadSequentialFields_AreNamed_AndNothingIsSaved(string rule, string field)
+    {
+        var family = await CanaryFamilyAsync();
+        var before = (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/families/{family}/rules"))!.ToJsonString();
+        using var response = await _client.PutAsync($"/api/v1/families/{family}/rules", new StringContent("[" + rule + "]", System.Text.Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = (await response.Content.ReadFromJsonAsync<JsonObject>())!;
+        Assert.True(problem["errors"]!.AsObject().ContainsKey(field), problem.ToJsonString());
+        Assert.Equal(before, (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/families/{family}/rules"))!.ToJsonString());
+    }
+
+    [Fact]
     public async Task LowTraffic_IsInconclusive_NoAlert_NoRollback()
     {
         var family = await CanaryFamilyAsync();
@@ -175,7 +237,9 @@ public abstract class AlertsApiTests(KeysFixture fixture)
         var response = await _client.GetAsync($"/api/v1/families/{family}/rules");
         var etag = response.Headers.ETag!.Tag;
         var rules = (await response.Content.ReadFromJsonAsync<JsonArray>())!;
-        Assert.Equal(["errorRate", "errorRate", "latencyP95", "qualityMean", "costPerCall", "negativeFeedbackRate"], rules.Select(r => (string)r!["metric"]!));
+        Assert.Equal(["errorRate", "errorRate", "latencyP95", "qualityMean", "costPerCall", "negativeFeedbackRate", "errorRate"], rules.Select(r => (string)r!["metric"]!));
+        Assert.Equal(["window", "window", "window", "window", "window", "window", "sequential"], rules.Select(r => (string)r!["test"]!));
+        Assert.Equal(0.05, rules[6]!["alpha"]!.GetValue<double>());
         Assert.Equal("rollback", (string?)rules[0]!["action"]);
         Assert.Equal(4, rules[0]!["z"]!.GetValue<double>());
 

@@ -54,7 +54,7 @@ public abstract class OncallApiTests(KeysFixture fixture)
         Assert.Equal(0, (int)first["firingAlerts"]!);
         // The family's own rules, API.md's defaults, in the detail.
         var rules = first["rules"]!.AsArray();
-        Assert.Equal(6, rules.Count);
+        Assert.Equal(7, rules.Count);
         Assert.Equal(("errorRate", "rollback"), ((string?)rules[0]!["metric"], (string?)rules[0]!["action"]));
 
         // Too few calls to judge: no data.

@@ -30,8 +30,10 @@ public abstract class RegistryApiTests(ConsoleFixture fixture)
         Assert.Equal("unknown", row["health"]!.GetValue<string>());
         var detail = await _client.GetFromJsonAsync<JsonObject>($"/api/v1/families/{family}");
         Assert.Equal("Support answers", detail!["description"]!.GetValue<string>());
-        // A new family has API.md's six default rules, in the detail as in GET /families/{family}/rules.
-        Assert.Equal(6, detail["rules"]!.AsArray().Count);
+        // A new family has API.md's seven default rules (the last the sequential rollback), in the detail as in GET /families/{family}/rules.
+        Assert.Equal(7, detail["rules"]!.AsArray().Count);
+        Assert.Equal("sequential", (string?)detail["rules"]![6]!["test"]);
+        Assert.Null(detail["rules"]![6]!["windowMinutes"]);
         Assert.Equal("errorRate", (string?)detail["rules"]![0]!["metric"]);
         var record = Assert.Single(detail["recentTransitions"]!.AsArray())!;
         Assert.Equal("family-created", record["action"]!.GetValue<string>());

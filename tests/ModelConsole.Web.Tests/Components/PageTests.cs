@@ -22,7 +22,7 @@ public sealed class RulesPageTests : PageContext
         var family = await Api.CanaryFamilyAsync("rp");
         var before = (await Get<RulesService>().GetAsync(family, CancellationToken.None))!;
         var cut = RenderPage<Rules>(p => p.Add(r => r.Family, family));
-        cut.WaitForAssertion(() => Assert.Equal(6, cut.FindAll("[data-testid^=rule-row-]").Count));
+        cut.WaitForAssertion(() => Assert.Equal(7, cut.FindAll("[data-testid^=rule-row-]").Count));
 
         cut.Find("[data-testid=rule-z-0] input").Input("");
         cut.Find("[data-testid=rule-consecutive-1] input").Input("0");
@@ -68,7 +68,7 @@ public sealed class RulesPageTests : PageContext
         var family = await Api.CanaryFamilyAsync("ro");
         SignInAs(Roles.OnCall);
         var cut = RenderPage<Rules>(p => p.Add(r => r.Family, family));
-        cut.WaitForAssertion(() => Assert.Equal(6, cut.FindAll("[data-testid^=rule-row-]").Count));
+        cut.WaitForAssertion(() => Assert.Equal(7, cut.FindAll("[data-testid^=rule-row-]").Count));
         Assert.Empty(cut.FindAll("[data-testid=rules-save]"));
         Assert.True(cut.Find("[data-testid=rule-z-0] input").HasAttribute("disabled"));
     }
@@ -97,7 +97,7 @@ public sealed class RulesPageTests : PageContext
         var ledger = (await Get<LedgerStore>().ListAsync(family, null, 100, CancellationToken.None)).Count;
         var snackbars = Render<MudBlazor.MudSnackbarProvider>();
         var cut = RenderPage<Rules>(p => p.Add(r => r.Family, family));
-        cut.WaitForAssertion(() => Assert.Equal(6, cut.FindAll("[data-testid^=rule-row-]").Count));
+        cut.WaitForAssertion(() => Assert.Equal(7, cut.FindAll("[data-testid^=rule-row-]").Count));
 
         var admin = Get<AdminService>();
         var id = (await admin.ListUsersAsync(CancellationToken.None)).Single(u => u.UserName == name).Id;
