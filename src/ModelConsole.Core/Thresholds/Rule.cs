@@ -165,6 +165,14 @@ public sealed record RuleDraft(
             test == RuleTestKind.Sequential ? 5 : WindowMinutes ?? 5, MinSamples ?? 200, Consecutive ?? (action == RuleAction.Rollback ? 1 : 2), test, Alpha ?? DefaultAlpha);
     }
 
+    /// <summary>A stored rule as a draft that saves it unchanged.</summary>
+    public static RuleDraft Of(Rule rule)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        return new(rule.Id, rule.Metric.Name, RuleNames.Of(rule.Action), rule.Z, rule.MinEffect, rule.MinAbsoluteEffect, rule.Tolerance,
+            rule.IsSequential ? null : rule.WindowMinutes, rule.MinSamples, rule.Consecutive, RuleNames.Of(rule.TestKind), rule.Alpha);
+    }
+
     /// <summary>The default sequential rule: a rollback on error rate judged always-validly since the stage began.</summary>
     public static RuleDraft DefaultSequential { get; } = new(null, "errorRate", "rollback", MinEffect: 0.5, MinAbsoluteEffect: 0.005, MinSamples: 200, Test: "sequential", Alpha: 0.05);
 

@@ -65,4 +65,24 @@ public sealed class RulesService(AlertStore store, EvaluationService evaluation)
         _ = evaluation.TriggerAsync(family, CancellationToken.None);
         return Outcome<FamilyRules>.Ok(saved!);
     }
+
+    /// <summary>
+    /// The one-click offer to a family made before sequential rules existed: its rules as they are, plus the default
+    /// sequential rule, saved (and ledgered) as any change of rules is. Refused when the family already has a
+    /// sequential rule, or when the rules moved past <paramref name="expectedVersion"/>.
+    /// </summary>
+    public async Task<Outcome<FamilyRules>> AddDefaultSequentialAsync(string family, long expectedVersion, string actor, CancellationToken cancellationToken)
+    {
+        if (await GetAsync(family, cancellationToken) is not { } current)
+        {
+            return Outcome<FamilyRules>.NotFound($"There is no family named '{family}'.");
+        }
+
+        if (current.Rules.Any(r => r.IsSequential))
+        {
+            return Outcome<FamilyRules>.Conflict("This family already has a sequential rule.");
+        }
+
+        return await ReplaceAsync(family, [.. current.Rules.Select(RuleDraft.Of), RuleDraft.DefaultSequential], expectedVersion, actor, cancellationToken);
+    }
 }

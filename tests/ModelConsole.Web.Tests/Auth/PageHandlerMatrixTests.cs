@@ -30,6 +30,7 @@ public sealed partial class PageHandlerMatrixTests(AccessFixture fixture) : ICla
         ["FamilyPage.EndSilenceAsync"] = (Policies.Rollback, Responders),
         ["Rules.SaveAsync"] = (Policies.PipelineWrite, ReleaseManagers),
         ["Rules.CaptureAsync"] = (Policies.PipelineWrite, ReleaseManagers),          // a baseline capture
+        ["Rules.AddSequentialAsync"] = (Policies.PipelineWrite, ReleaseManagers),    // PUT rules
         ["Planner.AttachAsync"] = (Policies.PipelineWrite, ReleaseManagers),         // PUT a bundle's plan
         ["ExperimentPage.ConcludeAsync"] = (Policies.PipelineWrite, ReleaseManagers),
         ["NewExperimentDialog.SubmitAsync"] = (Policies.PipelineWrite, ReleaseManagers),

@@ -74,6 +74,33 @@ public sealed class RulesPageTests : PageContext
     }
 
     [Fact]
+    public async Task AFamilyWithoutASequentialRule_IsOfferedOne_AddedWithOneClick_AndLedgered()
+    {
+        var family = await Api.CanaryFamilyAsync("rs");
+        // A family as it was before sequential rules: the window rules only.
+        var windowOnly = (await Get<RulesService>().GetAsync(family, CancellationToken.None))!.Rules.Where(r => !r.IsSequential).Select(Core.Thresholds.RuleDraft.Of).ToList();
+        Assert.True((await Get<RulesService>().ReplaceAsync(family, windowOnly, null, "test", CancellationToken.None)).IsOk);
+
+        SignInAs(Roles.OnCall);
+        var readOnly = RenderPage<Rules>(p => p.Add(r => r.Family, family));
+        readOnly.WaitForAssertion(() => Assert.Contains("no sequential rule", readOnly.Find("[data-testid=rules-offer-sequential]").TextContent, StringComparison.Ordinal));
+        Assert.Empty(readOnly.FindAll("[data-testid=rules-add-sequential]")); // on call may not change rules
+
+        SignInAs(Roles.ReleaseManager);
+        var cut = Render<Rules>(p => p.Add(r => r.Family, family)); // beside the first page's providers
+        cut.WaitForAssertion(() => Assert.Equal(6, cut.FindAll("[data-testid^=rule-row-]").Count));
+        cut.Find("[data-testid=rules-add-sequential]").Click();
+        cut.WaitForAssertion(() => Assert.Equal(7, cut.FindAll("[data-testid^=rule-row-]").Count));
+        Assert.Empty(cut.FindAll("[data-testid=rules-offer-sequential]"));
+
+        var rules = (await Get<RulesService>().GetAsync(family, CancellationToken.None))!.Rules;
+        Assert.Equal(windowOnly.Select(d => d.Id), rules.Take(6).Select(r => (long?)r.Id)); // the rules it had, kept as they were
+        Assert.True(rules[6].IsSequential);
+        var record = (await Get<LedgerStore>().ListAsync(family, null, 10, CancellationToken.None))[0];
+        Assert.Equal(("rules-changed", "releasemanager"), (record.Action, record.Actor));
+    }
+
+    [Fact]
     public async Task AReleaseManagerDemotedWhileThePageIsOpen_StillSeesSave_ButTheServerRefusesIt_AndNothingIsSaved()
     {
         var family = await Api.CanaryFamilyAsync("rd");

@@ -23,6 +23,7 @@ public sealed partial class Rules : IDisposable
     private ReadinessInputs? _readiness;
     private IReadOnlyList<string> _captureTargets = [];
     private bool _capturing;
+    private bool _storedHasSequential;
 
     [Parameter]
     public required string Family { get; set; }
@@ -78,6 +79,7 @@ public sealed partial class Rules : IDisposable
         }
 
         _model.Load(rules);
+        _storedHasSequential = rules.Rules.Any(r => r.IsSequential);
         _loaded = true;
         await LoadReadinessAsync();
     }
@@ -168,6 +170,39 @@ public sealed partial class Rules : IDisposable
                 default:
                     Snackbar.Add(saved.Problem!, Severity.Error);
                     break;
+            }
+        }
+        finally
+        {
+            _saving = false;
+        }
+    }
+
+    /// <summary>The offer to a family without a sequential rule: the default one added beside its rules, ledgered.</summary>
+    private async Task AddSequentialAsync()
+    {
+        var acting = await Access.ActAsync(Policies.PipelineWrite);
+        if (!acting.Allowed)
+        {
+            Snackbar.Add(acting.Refusal, Severity.Error);
+            return;
+        }
+
+        _saving = true;
+        try
+        {
+            var added = await RulesService.AddDefaultSequentialAsync(Family, _model.Version, acting.Actor, CancellationToken.None);
+            if (added.IsOk)
+            {
+                _model.Saved(null, added.Value);
+                _storedHasSequential = true;
+                await LoadReadinessAsync();
+                Snackbar.Add("Added the default sequential rule; it is being evaluated now.", Severity.Success);
+            }
+            else
+            {
+                Snackbar.Add(added.Problem ?? "The rules changed meanwhile: they are shown again as they are now.", Severity.Warning);
+                await LoadAsync();
             }
         }
         finally
