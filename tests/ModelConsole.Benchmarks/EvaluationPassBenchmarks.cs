@@ -12,7 +12,7 @@ using ModelConsole.Web.Services;
 namespace ModelConsole.Benchmarks;
 
 /// <summary>
-/// One evaluation pass over 1,000 families (an ACTIVE and a CANARY bundle each, the six default rules, 10 minutes of
+/// One evaluation pass over 1,000 families (an ACTIVE and a CANARY bundle each, the seven default rules, 10 minutes of
 /// healthy rollups) on a real SQLite file, including its set-based reads (goal: under 200 ms). The baseline is the
 /// pass's own set-based read of every bundle's window, the floor any pass pays.
 /// </summary>
