@@ -52,6 +52,21 @@ public sealed record MonitoringScenario
             throw Guard.OutOfRange(nameof(LookSeconds), LookSeconds, "A look is every 1 to 3,600 seconds.");
         }
 
+        if (!(ErrorRate is >= 0 and <= 1) || DegradedErrorRate is { } degraded && !(degraded is >= 0 and <= 1))
+        {
+            throw Guard.OutOfRange(nameof(ErrorRate), (ErrorRate, DegradedErrorRate), "Error rates are from 0 to 1.");
+        }
+
+        if (!(QualityStdDev > 0) || !(DegradedQualityFactor > 0) || !double.IsFinite(QualityMean))
+        {
+            throw Guard.OutOfRange(nameof(QualityStdDev), (QualityStdDev, DegradedQualityFactor), "Quality needs a finite mean, a spread above 0 and a factor above 0.");
+        }
+
+        if (!(DegradeAfterHours >= 0 && DegradeAfterHours < Hours))
+        {
+            throw Guard.OutOfRange(nameof(DegradeAfterHours), DegradeAfterHours, "The degradation starts within the span.");
+        }
+
         if (RampPercents.Count == 0 || RampPercents.Any(p => !(p > 0 && p <= 100)))
         {
             throw Guard.OutOfRange(nameof(RampPercents), RampPercents, "Each ramp step is a percent above 0 and at most 100.");
@@ -199,9 +214,7 @@ public static class MonitoringHarness
             QSquares += d.Quality.SumSquares;
         }
 
-        public MetricWindow For(Metric metric) => metric == MetricCatalog.ErrorRate
-            ? new MetricWindow(Calls, new Moments(Calls, Errors, Errors))
-            : new MetricWindow(Calls, new Moments(QCount, QSum, QSquares));
+        public MetricWindow For(Metric metric) => WindowOf(metric, Calls, Errors, new Moments(QCount, QSum, QSquares));
     }
 
     private static double?[] RunOnce(MonitoringScenario s, IReadOnlyList<MonitoredRule> rules, double tuning, Random random)
@@ -266,9 +279,12 @@ public static class MonitoringHarness
         return delays;
     }
 
-    private static MetricWindow WindowOf(Metric metric, Window w) => metric == MetricCatalog.ErrorRate
-        ? new MetricWindow(w.Calls, new Moments(w.Calls, w.Errors, w.Errors))
-        : new MetricWindow(w.Calls, w.Quality);
+    private static MetricWindow WindowOf(Metric metric, Window w) => WindowOf(metric, w.Calls, w.Errors, w.Quality);
+
+    // What a rule reads of some calls: the error rate's events, or the quality scores' moments.
+    private static MetricWindow WindowOf(Metric metric, double calls, double errors, Moments quality) => metric == MetricCatalog.ErrorRate
+        ? new MetricWindow(calls, new Moments(calls, errors, errors))
+        : new MetricWindow(calls, quality);
 
     private static Draw DrawOf(Random random, double calls, double errorRate, double quality, double sd)
     {

@@ -126,7 +126,7 @@ public sealed record RuleDraft(
             Fail("tolerance", "tolerance is a relative margin from 0 to 10 (0.25 = 25 %).");
         }
 
-        if (WindowMinutes is { } window && window is < 1 or > MaxWindowMinutes)
+        if (WindowMinutes is { } window && window is < 1 or > MaxWindowMinutes && Test != "sequential") // a sequential rule ignores it
         {
             Fail("windowMinutes", $"windowMinutes is from 1 to {MaxWindowMinutes}.");
         }

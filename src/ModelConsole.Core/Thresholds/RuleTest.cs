@@ -54,10 +54,7 @@ public static class RuleTests
 /// <summary>What the window tests share: the sample floor, "no reference" and the verdict's wording.</summary>
 internal abstract class WindowTest : IRuleTest
 {
-    /// <summary>Effect conditions are met within this relative tolerance, so a candidate at exactly the minimum effect meets them.</summary>
-    protected const double Tolerance = 1e-9;
-
-    protected static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    protected static readonly CultureInfo C = RuleWords.C;
 
     public abstract RuleReference? ReferenceFor(Rule rule, MetricWindow? active, BaselineReference? baseline);
 
@@ -65,7 +62,7 @@ internal abstract class WindowTest : IRuleTest
 
     public abstract WorseCandidate? WorseBy(Rule rule, RuleReference reference, double n);
 
-    protected static bool AtLeast(double value, double threshold) => value >= threshold - Tolerance * Math.Max(1, Math.Abs(threshold));
+    protected static bool AtLeast(double value, double threshold) => RuleWords.AtLeast(value, threshold);
 
     protected static Verdict Done(Rule rule, bool breach, double? observed, double limit, RuleReference reference, double samples, double statistic, List<string>? parts) =>
         new(breach ? VerdictKind.Breach : VerdictKind.Pass, rule, observed, limit, reference.Value, reference.Source, (long)Math.Round(samples), statistic,
@@ -79,13 +76,39 @@ internal abstract class WindowTest : IRuleTest
         new(VerdictKind.Inconclusive, rule, observed, null, null, "none", (long)Math.Round(samples), null,
             $"no reference: the active bundle has {Count(activeSamples ?? 0)} of {Count(rule.MinSamples)} samples in the window and there is no baseline for {rule.Metric.Name} → inconclusive");
 
-    protected static string Count(double value) => value.ToString("N0", C);
+    protected static string Count(double value) => RuleWords.Count(value);
 
-    protected static string Num(double value) => value.ToString("0.##", C);
+    protected static string Num(double value) => RuleWords.Num(value);
 
-    protected static string Pct(double rate) => (rate * 100).ToString("0.00", C) + " %";
+    protected static string Pct(double rate) => RuleWords.Pct(rate);
 
-    protected static string Signed(double value, string format) => value.ToString("+" + format + ";−" + format + ";" + format, C);
+    protected static string Signed(double value, string format) => RuleWords.Signed(value, format);
+}
+
+/// <summary>What the window and sequential tests share: the effect tolerance, a mean and variance from moments, and the verdicts' numbers in words.</summary>
+internal static class RuleWords
+{
+    /// <summary>Effect conditions are met within this relative tolerance, so a candidate at exactly the minimum effect meets them.</summary>
+    public const double Tolerance = 1e-9;
+
+    public static readonly CultureInfo C = CultureInfo.InvariantCulture;
+
+    public static bool AtLeast(double value, double threshold) => value >= threshold - Tolerance * Math.Max(1, Math.Abs(threshold));
+
+    /// <summary>The sample variance (n − 1) straight from the moments, so fractional (expected) counts work too.</summary>
+    public static (double Mean, double Variance) MeanAndVariance(Moments m)
+    {
+        var mean = m.Sum / m.Count;
+        return (mean, m.Count > 1 ? Math.Max(0, (m.SumSquares - m.Count * mean * mean) / (m.Count - 1)) : 0);
+    }
+
+    public static string Count(double value) => value.ToString("N0", C);
+
+    public static string Num(double value) => value.ToString("0.##", C);
+
+    public static string Pct(double rate) => (rate * 100).ToString("0.00", C) + " %";
+
+    public static string Signed(double value, string format) => value.ToString("+" + format + ";−" + format + ";" + format, C);
 }
 
 /// <summary>Rates (error rate, negative feedback): the one-sided pooled two-proportion z, with the relative and absolute changes.</summary>
@@ -235,12 +258,7 @@ internal sealed class MeanWindowTest : WindowTest
             $"a mean of {metric.Format(worse)} against {metric.Format(mean)} (sd {metric.FormatBare(sd)})");
     }
 
-    // The sample variance (n − 1) straight from the moments, so fractional (expected) counts work too.
-    private static (double Mean, double Variance) MeanAndVariance(Moments m)
-    {
-        var mean = m.Sum / m.Count;
-        return (mean, m.Count > 1 ? Math.Max(0, (m.SumSquares - m.Count * mean * mean) / (m.Count - 1)) : 0);
-    }
+    private static (double Mean, double Variance) MeanAndVariance(Moments m) => RuleWords.MeanAndVariance(m);
 }
 
 /// <summary>Latency p95: the share of candidate calls slower than the reference p95 × (1 + tolerance), tested as a rate against 5 %.</summary>

@@ -17,8 +17,7 @@ public sealed record RampStepWindow(MetricWindow Candidate, MetricWindow Referen
 /// </summary>
 public static class SequentialTest
 {
-    private const double Tolerance = 1e-9;
-    private static readonly CultureInfo C = CultureInfo.InvariantCulture;
+    private static readonly CultureInfo C = RuleWords.C;
 
     /// <summary>Whether a metric can be judged sequentially.</summary>
     public static bool Supports(Metric metric)
@@ -85,8 +84,8 @@ public static class SequentialTest
         var interval = ConfidenceSequence.OneSided(worse, error, samples, alpha, tuningSamples, higherIsWorse: true);
         var excluded = interval.Low > 0;
         var relative = reference != 0 ? worse / Math.Abs(reference) : (double?)null;
-        var relativeOk = relative is not { } rel || rel >= rule.MinEffect - Tolerance * Math.Max(1, rule.MinEffect);
-        var absoluteOk = worse >= rule.MinAbsoluteEffect - Tolerance * Math.Max(1, rule.MinAbsoluteEffect);
+        var relativeOk = relative is not { } rel || RuleWords.AtLeast(rel, rule.MinEffect);
+        var absoluteOk = RuleWords.AtLeast(worse, rule.MinAbsoluteEffect);
         var breach = excluded && relativeOk && absoluteOk;
 
         var margin = Math.Max(interval.HalfWidth, Math.Max(Math.Abs(reference) * rule.MinEffect, rule.MinAbsoluteEffect));
@@ -121,16 +120,15 @@ public static class SequentialTest
 
     private static SampleSummary Summary(Moments m)
     {
-        var mean = m.Sum / m.Count;
-        var variance = Math.Max(0, (m.SumSquares - m.Count * mean * mean) / (m.Count - 1));
+        var (mean, variance) = RuleWords.MeanAndVariance(m);
         return new SampleSummary((long)Math.Round(m.Count), mean, Math.Sqrt(variance));
     }
 
-    private static string Count(double value) => value.ToString("N0", C);
+    private static string Count(double value) => RuleWords.Count(value);
 
-    private static string Num(double value) => value.ToString("0.##", C);
+    private static string Num(double value) => RuleWords.Num(value);
 
-    private static string Pct(double rate) => (rate * 100).ToString("0.00", C) + " %";
+    private static string Pct(double rate) => RuleWords.Pct(rate);
 
-    private static string Signed(double value, string format) => value.ToString("+" + format + ";−" + format + ";" + format, C);
+    private static string Signed(double value, string format) => RuleWords.Signed(value, format);
 }

@@ -336,7 +336,11 @@ public sealed class EvaluationService : IDisposable
                 if (rule.IsSequential)
                 {
                     var sequential = data.Sequential.TryGetValue(bundle.Id, out var s) ? s : default;
-                    window = sequential.Steps is { Count: > 0 } steps ? steps[^1].Candidate : new MinuteRollup(bundle.Id, data.To);
+                    // New evidence is the newest arrival in any step of either arm: a breach right after a ramp counts.
+                    window = new MinuteRollup(bundle.Id, data.To)
+                    {
+                        NewestReceivedAt = sequential.Steps?.SelectMany(x => new[] { x.Candidate.NewestReceivedAt, x.Active.NewestReceivedAt }).Max(),
+                    };
                     verdict = RuleEvaluator.EvaluateSequential(rule, sequential.Tuning, sequential.Steps);
                 }
                 else
@@ -374,17 +378,19 @@ public sealed class EvaluationService : IDisposable
         // One rollback per bundle and pass: when several rollback rules breach together (the window and the sequential
         // rule on a canary that is plainly worse), the first in the rules' order acts and the others do not raise a
         // second alert for the same rollback.
-        var rolledBack = new HashSet<int>();
+        // A bundle with an open rollback alert (being carried out again below, or done) counts as rolled back already.
+        var rolledBack = data.Open.Values.Where(a => a is { Action: "rollback" } && a.State != AlertEntity.Resolved)
+            .Select(a => a.Bundle).ToHashSet(StringComparer.Ordinal);
         foreach (var (bundle, stage, verdict, state, act) in judged)
         {
             data.Open.TryGetValue((bundle.Name, verdict.Rule.Id), out var alert);
             var rollback = verdict.Rule.Action == RuleAction.Rollback && stage is Stage.Canary or Stage.Shadow;
-            if (act && alert is null && !(rollback && rolledBack.Contains(bundle.Id)))
+            if (act && alert is null && !(rollback && rolledBack.Contains(bundle.Name)))
             {
                 await _alerting.RaiseAsync(family, data.Route.RoutingVersion, bundle, verdict, triggeredAt, data.Now, cancellationToken);
                 if (rollback)
                 {
-                    rolledBack.Add(bundle.Id);
+                    rolledBack.Add(bundle.Name);
                 }
             }
             else if (alert is not null && verdict.Kind == VerdictKind.Pass && state.Healthy >= healthyCap)

@@ -105,12 +105,14 @@ public abstract class AlertsApiTests(KeysFixture fixture)
     public async Task ASequentialRule_JudgesEverythingSinceTheStageBegan_PerRampStep_AndRollsBackOnce()
     {
         var family = await CanaryFamilyAsync();
-        var put = await _client.PutAsJsonAsync($"/api/v1/families/{family}/rules", new[]
+        // The sequential rule first, the window rollback rule beside it: when both breach, one rolls back, one alert.
+        var put = await _client.PutAsJsonAsync($"/api/v1/families/{family}/rules", new object[]
         {
             new { metric = "errorRate", action = "rollback", test = "sequential", alpha = 0.05, minEffect = 0.5, minAbsoluteEffect = 0.005, minSamples = 200, windowMinutes = 30 },
+            new { metric = "errorRate", action = "rollback", z = 4, minEffect = 1.0, minAbsoluteEffect = 0.01 },
         });
         Assert.Equal(HttpStatusCode.OK, put.StatusCode);
-        var saved = (await put.Content.ReadFromJsonAsync<JsonArray>())!.Single()!;
+        var saved = (await put.Content.ReadFromJsonAsync<JsonArray>())![0]!;
         Assert.Equal(("sequential", 0.05), ((string?)saved["test"], saved["alpha"]!.GetValue<double>()));
         Assert.Null(saved["windowMinutes"]); // accepted and ignored: a sequential rule has no window
 
@@ -132,7 +134,7 @@ public abstract class AlertsApiTests(KeysFixture fixture)
                 .Concat(Calls(family + "-v1", 2_000, 0.02, now.AddSeconds(-5))).Concat(Calls(family + "-v2", 400, 0.02, now.AddSeconds(-5))),
         }, HttpStatusCode.Accepted);
         await Get<EvaluationService>().EvaluateAllAsync(CancellationToken.None);
-        var verdict = Get<EvaluationService>().Latest(family)!.Verdicts.Single(v => v.Bundle == family + "-v2").Verdict;
+        var verdict = Get<EvaluationService>().Latest(family)!.Verdicts.Single(v => v.Bundle == family + "-v2" && v.Verdict.Rule.IsSequential).Verdict;
         Assert.StartsWith("sequential since the stage began (2 ramp steps", verdict.Derivation, StringComparison.Ordinal);
         Assert.Equal(0.04, verdict.Observed!.Value, 9);        // 32 of 800 since the stage began
         Assert.Equal(0.02, verdict.ReferenceValue!.Value, 9);  // the active's 2 % in both steps
@@ -144,8 +146,11 @@ public abstract class AlertsApiTests(KeysFixture fixture)
             .Select(r => r!.AsObject()).FirstOrDefault(r => (string?)r["action"] == "rolled-back"), "the sequential rollback");
         Assert.StartsWith("rule:", (string?)record["actor"], StringComparison.Ordinal);
         Assert.Contains("always-valid lower bound", (string?)record["reason"], StringComparison.Ordinal);
+        await Get<EvaluationService>().EvaluateAllAsync(CancellationToken.None); // another pass changes nothing
         var alerts = (await _client.GetFromJsonAsync<JsonArray>("/api/v1/alerts"))!.Where(a => (string?)a!["family"] == family).ToList();
         Assert.Single(alerts);
+        var ledger = (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/ledger?family={family}&automatic=true"))!;
+        Assert.Single(ledger, r => (string?)r!["action"] == "rolled-back");
     }
 
     [Theory]

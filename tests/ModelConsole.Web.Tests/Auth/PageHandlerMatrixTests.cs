@@ -52,7 +52,7 @@ public sealed partial class PageHandlerMatrixTests(AccessFixture fixture) : ICla
     };
 
     // A call of a service method that changes something (what every page handler above ends in).
-    [GeneratedRegex(@"\b[A-Z]\w*\.(Create|Save|Set|Delete|Revoke|Register|Transition|Rollback|Start|Stop|Conclude|Resolve|Acknowledge|Capture|Attach|End|Put|Add|Remove|Update|Replace|Degrade|Disable|Enable|Reset|Silence|Approve|Pause|Resume|Abort|Skip|Import|Clear|Purge|Grant|Invite)(?:[A-Z]\w*)?Async\(")]
+    [GeneratedRegex(@"\b[A-Z]\w*\.(Create|Save|Set|Delete|Revoke|Register|Transition|Rollback|Start|Stop|Conclude|Resolve|Acknowledge|Capture|Attach|End|Put|Add|Remove|Update|Replace|Degrade|Disable|Enable|Reset|Silence|Approve|Pause|Resume|Abort|Skip|Import|Clear|Purge|Grant|Invite|Trigger)(?:[A-Z]\w*)?Async\(")]
     private static partial Regex ChangingCall();
 
     [GeneratedRegex(@"^\s*(?:private|public|protected|internal)\s[^=;(]*?\b(\w+)\s*\(", RegexOptions.Multiline)]
@@ -86,9 +86,18 @@ public sealed partial class PageHandlerMatrixTests(AccessFixture fixture) : ICla
         var methods = Methods().ToList();
         // A handler may check through a helper of its own component (Users' ActorIfAdminAsync).
         var checks = methods.SelectMany(m => PolicyCheck().Matches(m.Body).Select(c => (m.Component, m.Method, Policy: c.Groups[1].Value))).ToList();
-        string? PolicyOf((string Component, string Method, string Body) m) =>
-            checks.FirstOrDefault(c => c.Component == m.Component && c.Method == m.Method).Policy
-            ?? checks.FirstOrDefault(c => c.Component == m.Component && c.Method != m.Method && m.Body.Contains(c.Method + "(", StringComparison.Ordinal)).Policy;
+        // The check must come before the first change, and its answer must be read (".Allowed", or a helper's null).
+        string? PolicyOf((string Component, string Method, string Body) m)
+        {
+            var change = ChangingCall().Match(m.Body).Index;
+            if (PolicyCheck().Match(m.Body) is { Success: true } own)
+            {
+                return own.Index < change && m.Body[own.Index..change].Contains(".Allowed", StringComparison.Ordinal) ? own.Groups[1].Value : null;
+            }
+
+            var helper = checks.FirstOrDefault(c => c.Component == m.Component && c.Method != m.Method && m.Body.Contains(c.Method + "(", StringComparison.Ordinal));
+            return helper.Method is not null && m.Body.IndexOf(helper.Method + "(", StringComparison.Ordinal) < change ? helper.Policy : null;
+        }
 
         var found = new Dictionary<string, string?>(StringComparer.Ordinal);
         foreach (var m in methods.Where(m => ChangingCall().IsMatch(m.Body)))
@@ -101,7 +110,7 @@ public sealed partial class PageHandlerMatrixTests(AccessFixture fixture) : ICla
         foreach (var (key, policy) in found)
         {
             Assert.True(Handlers.TryGetValue(key, out var expected), $"{key} changes something but is not in this matrix: add it with the roles API.md gives.");
-            Assert.True(policy is not null, $"{key} changes something without asking UserAccess.ActAsync at that moment.");
+            Assert.True(policy is not null, $"{key} changes something without asking UserAccess.ActAsync first, at that moment, and reading its answer.");
             Assert.True(Policies.Requirements.ContainsKey(expected.Policy), expected.Policy);
             Assert.Equal(typeof(Policies).GetField(policy!)!.GetValue(null), expected.Policy);
         }

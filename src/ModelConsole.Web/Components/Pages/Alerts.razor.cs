@@ -187,14 +187,20 @@ public partial class Alerts : IDisposable
     {
         try
         {
-            _error = null;
+            var generation = _cursor.Generation;
             var listed = await Alerting.ListAsync(_view.StoreState, _cursor.Take, CancellationToken.None, _view.Family, _cursor.Before);
+            if (generation != _cursor.Generation)
+            {
+                return; // the cursor moved while this read ran: the newer read shows its page
+            }
+
             _alerts = listed.IsOk ? _cursor.Page(listed.Value!, a => a.Id) : null;
             _error = listed.IsOk ? null : listed.Problem;
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {
             _error = ex.Message;
+            _alerts = null;
         }
     }
 

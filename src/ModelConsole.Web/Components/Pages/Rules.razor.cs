@@ -23,7 +23,6 @@ public sealed partial class Rules : IDisposable
     private ReadinessInputs? _readiness;
     private IReadOnlyList<string> _captureTargets = [];
     private bool _capturing;
-    private bool _storedHasSequential;
 
     [Parameter]
     public required string Family { get; set; }
@@ -79,7 +78,6 @@ public sealed partial class Rules : IDisposable
         }
 
         _model.Load(rules);
-        _storedHasSequential = rules.Rules.Any(r => r.IsSequential);
         _loaded = true;
         await LoadReadinessAsync();
     }
@@ -181,6 +179,12 @@ public sealed partial class Rules : IDisposable
     /// <summary>The offer to a family without a sequential rule: the default one added beside its rules, ledgered.</summary>
     private async Task AddSequentialAsync()
     {
+        if (_model.IsDirty)
+        {
+            Snackbar.Add("Save or discard your changes first: adding the rule saves the rules as stored.", Severity.Warning);
+            return;
+        }
+
         var acting = await Access.ActAsync(Policies.PipelineWrite);
         if (!acting.Allowed)
         {
@@ -195,7 +199,6 @@ public sealed partial class Rules : IDisposable
             if (added.IsOk)
             {
                 _model.Saved(null, added.Value);
-                _storedHasSequential = true;
                 await LoadReadinessAsync();
                 Snackbar.Add("Added the default sequential rule; it is being evaluated now.", Severity.Success);
             }

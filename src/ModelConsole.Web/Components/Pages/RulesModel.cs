@@ -89,13 +89,23 @@ public sealed class RulesModel
     /// <summary>Why the typed percent was not taken, or null.</summary>
     public string? ReadinessPercentError { get; private set; }
 
+    /// <summary>Whether the rules as stored (not as edited) hold a sequential rule.</summary>
+    public bool StoredHasSequential { get; private set; }
+
+    /// <summary>Whether the rows differ from the rules as last loaded or saved.</summary>
+    public bool IsDirty => !_stored.SequenceEqual(Rules.Select(r => r.ToDraft()));
+
+    private List<RuleDraft> _stored = [];
+
     /// <summary>Starts over from stored rules.</summary>
     public void Load(FamilyRules rules)
     {
         ArgumentNullException.ThrowIfNull(rules);
         Version = rules.Version;
+        StoredHasSequential = rules.Rules.Any(r => r.IsSequential);
         Rules.Clear();
         Rules.AddRange(rules.Rules.Select(EditableRule.From));
+        _stored = Rules.Select(r => r.ToDraft()).ToList();
         Errors = null;
     }
 
