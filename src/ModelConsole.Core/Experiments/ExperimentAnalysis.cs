@@ -61,7 +61,16 @@ public sealed record ExperimentResult(
     double Progress,
     Suggestion Suggestion,
     string Advice,
-    double Confidence = 0);
+    double Confidence = 0,
+    SequentialResult? Sequential = null);
+
+/// <summary>
+/// The always-valid analysis beside the fixed one (DESIGN.md "Sequential decisions"): the confidence sequence's
+/// interval of B − A and p-value at the experiment's α and sides, tuned at N* = both arms' plan (<see cref="Tuning"/>),
+/// and a sample-ratio check valid under repeated looks (<see cref="ConfidenceSequence.SampleRatioPValue"/>). Interval
+/// and p are null until both arms have data; a one-sided plan's interval is open on the side it does not test.
+/// </summary>
+public sealed record SequentialResult(double? CiLow, double? CiHigh, double? PValue, double Tuning, double SrmPValue);
 
 /// <summary>
 /// Honest A/B results (DESIGN.md "Statistics and the planner"). Per request: a rate by the two-proportion z-test
@@ -76,13 +85,16 @@ public static class ExperimentAnalysis
 {
     private static readonly CultureInfo C = CultureInfo.InvariantCulture;
 
+    /// <summary>The share of the plan before which no decision is suggested, even an always-valid one.</summary>
+    public const double EarlyFloor = 0.1;
+
     public static ExperimentResult PerRequest(ExperimentPlan plan, RequestArm a, RequestArm b)
     {
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
         var confidence = plan.Confidence;
-        double? estimate = null, low = null, high = null, p = null;
+        double? estimate = null, low = null, high = null, p = null, se = null;
         string method;
         if (plan.Metric.Kind == MetricKind.Rate)
         {
@@ -91,6 +103,7 @@ public static class ExperimentAnalysis
             {
                 var z = TwoProportionZTest.Compare((long)Math.Round(a.Sum), a.Measured, (long)Math.Round(b.Sum), b.Measured, confidence);
                 (estimate, low, high, p) = (z.Difference, z.CiLow, z.CiHigh, z.PValue);
+                se = ConfidenceSequence.RateDifference(Math.Round(a.Sum), a.Measured, Math.Round(b.Sum), b.Measured).StandardError;
             }
         }
         else
@@ -100,11 +113,12 @@ public static class ExperimentAnalysis
             {
                 var t = WelchTTest.Compare(sa, sb, confidence);
                 (estimate, low, high, p) = (t.Difference, t.CiLow, t.CiHigh, t.PValue);
+                se = ConfidenceSequence.MeanDifference(sa, sb).StandardError;
             }
         }
 
         return Finish(plan, "request", a.Measured, b.Measured, a.Requests, b.Requests,
-            a.Measured > 0 ? a.Sum / a.Measured : null, b.Measured > 0 ? b.Sum / b.Measured : null, estimate, low, high, p, method);
+            a.Measured > 0 ? a.Sum / a.Measured : null, b.Measured > 0 ? b.Sum / b.Measured : null, estimate, low, high, p, method, se);
     }
 
     public static ExperimentResult PerSubject(ExperimentPlan plan, SubjectArm a, SubjectArm b)
@@ -112,7 +126,7 @@ public static class ExperimentAnalysis
         ArgumentNullException.ThrowIfNull(plan);
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
-        double? estimate = null, low = null, high = null, p = null;
+        double? estimate = null, low = null, high = null, p = null, error = null;
         var ra = Ratio(a);
         var rb = Ratio(b);
         if (ra is { } va && rb is { } vb)
@@ -122,10 +136,11 @@ public static class ExperimentAnalysis
             var half = Quantiles.Z(1 - (1 - plan.Confidence) / 2) * se;
             (estimate, low, high) = (difference, difference - half, difference + half);
             p = se == 0 ? (difference == 0 ? 1 : 0) : 2 * Normal.CDF(0, 1, -Math.Abs(difference / se));
+            error = se;
         }
 
         return Finish(plan, "subject", a.Subjects, b.Subjects, a.Subjects, b.Subjects,
-            a.SumX > 0 ? a.SumY / a.SumX : null, b.SumX > 0 ? b.SumY / b.SumX : null, estimate, low, high, p, "delta method per subject (z-test of the ratio)");
+            a.SumX > 0 ? a.SumY / a.SumX : null, b.SumX > 0 ? b.SumY / b.SumX : null, estimate, low, high, p, "delta method per subject (z-test of the ratio)", error);
     }
 
     /// <summary>
@@ -151,7 +166,7 @@ public static class ExperimentAnalysis
     }
 
     private static ExperimentResult Finish(ExperimentPlan plan, string unit, long observedA, long observedB, long unitsA, long unitsB,
-        double? valueA, double? valueB, double? estimate, double? low, double? high, double? twoSided, string method)
+        double? valueA, double? valueB, double? estimate, double? low, double? high, double? twoSided, string method, double? standardError)
     {
         var srm = ChiSquareGoodnessOfFit.SampleRatioMismatch(unitsA, unitsB, plan.SplitBPercent);
         var srmFlagged = unitsA + unitsB > 0 && srm.PValue < ExperimentRules.SrmThreshold;
@@ -162,13 +177,34 @@ public static class ExperimentAnalysis
         var progress = Math.Min(
             plan.PlannedPerArmA > 0 ? (double)observedA / plan.PlannedPerArmA : 1,
             plan.PlannedPerArmB > 0 ? (double)observedB / plan.PlannedPerArmB : 1);
-        var (suggestion, advice) = Advise(plan, unit, observedA, observedB, unitsA, unitsB, valueA, valueB, estimate, low, high, p, srm, srmFlagged, progress, better);
+        var sequential = Sequential(plan, observedA + observedB, unitsA, unitsB, estimate, standardError);
+        var (suggestion, advice) = Advise(plan, unit, observedA, observedB, unitsA, unitsB, valueA, valueB, estimate, low, high, p, srm, srmFlagged, progress, better, sequential);
         return new ExperimentResult(unit, observedA, observedB, unitsA, unitsB, valueA, valueB, estimate, low, high, p, method,
-            srm.Statistic, srm.PValue, srmFlagged, progress, suggestion, advice, plan.Confidence);
+            srm.Statistic, srm.PValue, srmFlagged, progress, suggestion, advice, plan.Confidence, sequential);
     }
 
+    /// <summary>The always-valid analysis at the plan's α and sides, tuned at both arms' plan.</summary>
+    private static SequentialResult Sequential(ExperimentPlan plan, long samples, long unitsA, long unitsB, double? estimate, double? standardError)
+    {
+        var tuning = Math.Max(1, plan.PlannedPerArmA + plan.PlannedPerArmB);
+        var srm = unitsA + unitsB > 0 ? ConfidenceSequence.SampleRatioPValue(unitsA, unitsB, plan.SplitBPercent / 100) : 1;
+        if (estimate is not { } difference || standardError is not { } se || samples <= 0)
+        {
+            return new SequentialResult(null, null, null, tuning, srm);
+        }
+
+        // One-sided plans test "B is better": the sequence bounds B − A on the side away from better.
+        var interval = plan.Sides == 1
+            ? ConfidenceSequence.OneSided(difference, se, samples, plan.Alpha, tuning, higherIsWorse: plan.Metric.HigherIsBetter)
+            : ConfidenceSequence.TwoSided(difference, se, samples, plan.Alpha, tuning);
+        return new SequentialResult(Finite(interval.Low), Finite(interval.High), interval.PValue, tuning, srm);
+    }
+
+    private static double? Finite(double value) => double.IsFinite(value) ? value : null;
+
     private static (Suggestion, string) Advise(ExperimentPlan plan, string unit, long observedA, long observedB, long unitsA, long unitsB,
-        double? valueA, double? valueB, double? estimate, double? low, double? high, double? p, ChiSquareResult srm, bool srmFlagged, double progress, int better)
+        double? valueA, double? valueB, double? estimate, double? low, double? high, double? p, ChiSquareResult srm, bool srmFlagged, double progress, int better,
+        SequentialResult sequential)
     {
         var units = unit + "s";
         if (srmFlagged)
@@ -188,6 +224,16 @@ public static class ExperimentAnalysis
         var metric = plan.Metric;
         var so = $"{metric.Name} B {metric.Format(valueB)} vs A {metric.Format(valueA)}, B − A = {metric.FormatDelta(difference)} "
                  + $"({(plan.Confidence * 100).ToString("0.##", C)} % CI {metric.FormatDelta(low)} to {metric.FormatDelta(high)}), p = {P(p!.Value)}";
+        if (progress < 1 && progress >= EarlyFloor && sequential.PValue is { } early && early < plan.Alpha)
+        {
+            // The always-valid interval may be read at any look: past a tenth of the plan it may decide early.
+            var words = $"{so}; always valid: {metric.FormatDelta(sequential.CiLow)} to {metric.FormatDelta(sequential.CiHigh)}, p = {P(early)} < α = {plan.Alpha.ToString("0.###", C)} "
+                        + $"at {(progress * 100).ToString("0", C)} % of the plan — the always-valid analysis, which stays valid however often it is read, allows deciding now; the fixed one would wait for the plan";
+            return Math.Sign(difference) == better
+                ? (Suggestion.ShipB, $"B is better: {words}. The data supports shipping B.")
+                : (Suggestion.KeepA, $"B is worse: {words}. The data supports keeping A.");
+        }
+
         if (progress < 1)
         {
             return (Suggestion.Wait,

@@ -172,4 +172,29 @@ public static class ConfidenceSequence
             throw Guard.OutOfRange(nameof(alpha), alpha, "alpha is between 0 and 1.");
         }
     }
+
+    /// <summary>
+    /// A sample-ratio check valid under repeated looks: the mixture sequential probability ratio test of Lindon and
+    /// Malek, "Anytime-Valid Inference for Multinomial Count Data" (NeurIPS 2022), for two arms. Under the planned share
+    /// θ₀ of arm B the Bayes factor BF = B(cθ₀ + n_B, c(1 − θ₀) + n_A) / B(cθ₀, c(1 − θ₀)) / (θ₀^n_B (1 − θ₀)^n_A) of a
+    /// Beta(cθ₀, c(1 − θ₀)) mixture is a nonnegative martingale, so p = min(1, 1/BF) may be read at every look
+    /// (Ville's inequality). The concentration c = <see cref="SrmConcentration"/> is this console's choice.
+    /// </summary>
+    public static double SampleRatioPValue(long unitsA, long unitsB, double shareB)
+    {
+        Guard.NonNegative(unitsA, nameof(unitsA));
+        Guard.NonNegative(unitsB, nameof(unitsB));
+        if (!(shareB > 0 && shareB < 1))
+        {
+            throw Guard.OutOfRange(nameof(shareB), shareB, "The planned share of arm B is between 0 and 1.");
+        }
+
+        var (a, b) = (SrmConcentration * shareB, SrmConcentration * (1 - shareB));
+        var logBayesFactor = MathNet.Numerics.SpecialFunctions.BetaLn(a + unitsB, b + unitsA) - MathNet.Numerics.SpecialFunctions.BetaLn(a, b)
+            - unitsB * Math.Log(shareB) - unitsA * Math.Log(1 - shareB);
+        return Math.Min(1, Math.Exp(-logBayesFactor));
+    }
+
+    /// <summary>The Beta mixture's concentration c of <see cref="SampleRatioPValue"/>.</summary>
+    public const double SrmConcentration = 100;
 }

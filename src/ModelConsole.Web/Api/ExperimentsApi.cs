@@ -17,10 +17,16 @@ public sealed record ObservedContract(string Unit, long A, long B, long UnitsA, 
 
 /// <summary>
 /// The result of API.md (<c>estimate</c>, <c>ciLow</c>, <c>ciHigh</c>, <c>pValue</c>, <c>srmPValue</c>, <c>decision</c>):
-/// <c>decision</c> is what the data supports now (wait, shipB, keepA, inconclusive or untrustworthy), in words in <c>advice</c>.
+/// <c>decision</c> is what the data supports now (wait, shipB, keepA, inconclusive or untrustworthy), in words in <c>advice</c>;
+/// <c>sequential</c> the always-valid analysis beside the fixed one (its interval open, null, on the side a one-sided
+/// plan does not test; <c>tuning</c> = N*; <c>srmPValue</c> valid under repeated looks), while the top-level
+/// <c>srmPValue</c> keeps its fixed chi-square meaning.
 /// </summary>
 public sealed record ResultContract(double? Estimate, double? CiLow, double? CiHigh, double? PValue, string Method, double SrmStatistic, double SrmPValue,
-    bool SrmFlagged, string Decision, string Advice);
+    bool SrmFlagged, string Decision, string Advice, SequentialContract Sequential);
+
+/// <summary>API.md's <c>sequential: { ciLow, ciHigh, pValue, tuning, srmPValue }</c>.</summary>
+public sealed record SequentialContract(double? CiLow, double? CiHigh, double? PValue, double Tuning, double SrmPValue);
 
 /// <summary>An experiment on the wire: its plan, its state and how it ended, what was observed, and the result.</summary>
 public sealed record ExperimentContract(
@@ -35,7 +41,8 @@ public sealed record ExperimentContract(
         return new ExperimentContract(e.Id, e.Family, e.ArmA, e.ArmB, e.SplitBPercent, e.Metric, e.Mde, e.MdeType, e.Alpha, e.Power, e.Sides, e.Baseline, e.StdDev,
             e.PlannedPerArmA, e.PlannedPerArmB, e.PlannedPerArm, e.State, e.StartedAt, e.StartedBy, e.EndedAt, e.EndedBy, e.Decision, e.Reason,
             new ObservedContract(r.Unit, r.ObservedA, r.ObservedB, r.UnitsA, r.UnitsB, r.ValueA, r.ValueB, r.Progress, view.EventsWithoutSubject),
-            new ResultContract(r.Estimate, r.CiLow, r.CiHigh, r.PValue, r.Method, r.SrmStatistic, r.SrmPValue, r.SrmFlagged, ExperimentRules.Of(r.Suggestion), r.Advice),
+            new ResultContract(r.Estimate, r.CiLow, r.CiHigh, r.PValue, r.Method, r.SrmStatistic, r.SrmPValue, r.SrmFlagged, ExperimentRules.Of(r.Suggestion), r.Advice,
+                r.Sequential is { } q ? new SequentialContract(q.CiLow, q.CiHigh, q.PValue, q.Tuning, q.SrmPValue) : new SequentialContract(null, null, null, 0, 1)),
             view.Note, e.Name, e.Hypothesis);
     }
 }

@@ -100,9 +100,11 @@ public sealed class ExperimentAnalysisTests
     [Fact]
     public void BeforeThePlanIsReached_ItSaysWait_AndShowsTheResultSoFar()
     {
-        var result = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.ErrorRate, plannedA: 1_000, plannedB: 1_000), Rate(10, 500), Rate(30, 500));
+        // 2 % against 3.2 %: the always-valid interval still holds 0, so it cannot decide early either.
+        var result = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.ErrorRate, plannedA: 1_000, plannedB: 1_000), Rate(10, 500), Rate(16, 500));
 
         Assert.Equal(Suggestion.Wait, result.Suggestion);
+        Assert.True(result.Sequential!.PValue > 0.05);
         Assert.Equal(0.5, result.Progress, 12);
         Assert.StartsWith("Not enough data yet: 50 % of the plan (500 of 1,000 in A, 500 of 1,000 in B).", result.Advice, StringComparison.Ordinal);
         Assert.NotNull(result.PValue);
@@ -256,4 +258,34 @@ public sealed class ExperimentAnalysisTests
         Assert.Equal(wire, ExperimentRules.Of(decision));
         Assert.False(ExperimentRules.TryDecision("ship", out _));
     }
+
+    [Fact]
+    public void TheAlwaysValidAnalysis_StandsBesideTheFixedOne_AndMayDecideBeforeThePlan()
+    {
+        // 2 % against 4 % of 5,000 each, at a quarter of a plan of 20,000 per arm (N* = 40,000): worked by hand from
+        // DESIGN.md's formula, the interval is 0.00888222 to 0.03111778 and p = 1.81494e-5.
+        var result = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.ErrorRate, plannedA: 20_000, plannedB: 20_000), Rate(100, 5000), Rate(200, 5000));
+        var q = result.Sequential!;
+        Assert.Equal(40_000, q.Tuning);
+        Assert.Equal(0.00888221739, q.CiLow!.Value, 1e-10);
+        Assert.Equal(0.03111778261, q.CiHigh!.Value, 1e-10);
+        Assert.Equal(1.814939733e-05, q.PValue!.Value, 1e-13);
+        Assert.True(q.CiLow < result.CiLow && q.CiHigh > result.CiHigh); // wider than the fixed interval: the price of looking at any time
+        // B's error rate is worse, and the always-valid interval allows saying so at 25 % of the plan.
+        Assert.Equal(Suggestion.KeepA, result.Suggestion);
+        Assert.Contains("always valid", result.Advice, StringComparison.Ordinal);
+
+        // Before a tenth of the plan nothing is suggested, however large the difference.
+        var tooEarly = ExperimentAnalysis.PerRequest(Plan(MetricCatalog.ErrorRate, plannedA: 20_000, plannedB: 20_000), Rate(20, 1000), Rate(200, 1000));
+        Assert.True(tooEarly.Sequential!.PValue < 1e-6);
+        Assert.Equal(Suggestion.Wait, tooEarly.Suggestion);
+    }
+
+    [Theory]
+    // Worked by hand from Lindon and Malek's Beta-binomial mixture (c = 100): BF = B(cθ + n_B, c(1 − θ) + n_A) / B(cθ, c(1 − θ)) / (θ^n_B (1 − θ)^n_A).
+    [InlineData(5000, 5000, 50, 1.0)]
+    [InlineData(4800, 5200, 50, 0.003647864279)]      // chisq.test says 6.3e-5 for this split: the sequential check is more cautious
+    [InlineData(9300, 700, 5, 7.440708494e-16)]
+    public void TheSequentialSampleRatioCheck_MatchesItsFormula(long a, long b, double splitB, double expected) =>
+        Assert.Equal(expected, ConfidenceSequence.SampleRatioPValue(a, b, splitB / 100), Math.Max(1e-12, expected * 1e-8));
 }

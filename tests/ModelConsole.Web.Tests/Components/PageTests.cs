@@ -329,6 +329,41 @@ public sealed class ExperimentPageTests : PageContext
     }
 
     [Fact]
+    public async Task BClearlyBetterAtAThirdOfThePlan_ShowsBothAnalyses_AndAnEarlyShipB()
+    {
+        var family = await Api.CanaryFamilyAsync("eq", 20);
+        var created = await Api.PostAsJsonAsync("/api/v1/experiments", new
+        {
+            family, armB = family + "-v2", splitBPercent = 20, metric = "errorRate", mde = 0.5, mdeType = "relative", alpha = 0.05, power = 0.8, baseline = 0.05,
+        });
+        Assert.Equal(HttpStatusCode.Created, created.StatusCode);
+        var plan = (await created.Content.ReadFromJsonAsync<System.Text.Json.Nodes.JsonObject>())!;
+        var id = plan["id"]!.GetValue<string>();
+        var (planA, planB) = (plan["plannedPerArm"]!.GetValue<long>(), plan["plannedPerArmB"]!.GetValue<long>());
+        // A third of the plan: A fails 5 % of calls, B none.
+        var now = DateTime.UtcNow;
+        var events = Enumerable.Range(0, (int)(planA / 3)).Select(i => new { requestId = "qa" + i, bundle = family + "-v1", timestamp = now, latencyMs = 100, inputTokens = 1, outputTokens = 1, success = i % 20 != 0 })
+            .Concat(Enumerable.Range(0, (int)(planB / 3)).Select(i => new { requestId = "qb" + i, bundle = family + "-v2", timestamp = now, latencyMs = 100, inputTokens = 1, outputTokens = 1, success = true }))
+            .ToList();
+        foreach (var chunk in events.Chunk(5_000))
+        {
+            await PostOkAsync("/api/v1/telemetry", new { events = chunk }, HttpStatusCode.Accepted);
+        }
+
+        var cut = RenderPage<ExperimentPage>(p => p.Add(e => e.Id, id));
+        cut.WaitForAssertion(() => Assert.StartsWith("B is better", cut.Find("[data-testid=experiment-advice]").TextContent.Trim(), StringComparison.Ordinal));
+        Assert.Contains("Always valid", cut.Find("[data-testid=experiment-sequential]").TextContent, StringComparison.Ordinal);
+        Assert.Contains("Decided by the always-valid analysis before the plan", cut.Find("[data-testid=experiment-analysis]").TextContent, StringComparison.Ordinal);
+        // The API says the same: the fixed analysis alone would wait (a third of the plan), the always-valid one allows it.
+        var result = (await Api.GetFromJsonAsync<System.Text.Json.Nodes.JsonObject>($"/api/v1/experiments/{id}"))!["result"]!;
+        Assert.Equal("shipB", (string?)result["decision"]);
+        var sequential = result["sequential"]!;
+        Assert.True(sequential["pValue"]!.GetValue<double>() < 0.05);
+        Assert.Equal(planA + planB, sequential["tuning"]!.GetValue<double>());
+        Assert.True(sequential["ciHigh"]!.GetValue<double>() < 0);
+    }
+
+    [Fact]
     public void AnUnknownExperiment_SaysSo()
     {
         var cut = RenderPage<ExperimentPage>(p => p.Add(e => e.Id, "exp-000000000000"));
