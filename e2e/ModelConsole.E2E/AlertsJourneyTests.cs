@@ -70,7 +70,7 @@ public class AlertsJourneyTests(ConsoleServer server) : BrowserTest(server)
         await Expect(page.GetByTestId("readiness-rule-0")).ToContainTextAsync("at 20 % of 0 calls/min");
         // The last default rule is the sequential rollback: no window, judged by its α.
         await Expect(page.GetByTestId("rule-test-6")).ToContainTextAsync("sequential");
-        await Expect(page.GetByTestId("rule-row-6")).ToContainTextAsync("since the stage began");
+        await Expect(page.GetByTestId("rule-row-6")).ToContainTextAsync("whole stage");
         await Expect(page.GetByTestId("rule-alpha-6").Locator("input")).ToHaveValueAsync("0.05");
         // It follows unsaved edits: both rollback rules turned into alerts leave the family without one.
         foreach (var row in new[] { 0, 6 })
