@@ -45,7 +45,14 @@ public sealed record SampleSizeResult(
     long PerArmB,
     long Total,
     double EffectAbsolute,
-    string Method);
+    string Method,
+    SequentialPlan? Sequential = null);
+
+/// <summary>
+/// The size an always-valid design needs for the same power, beside the fixed one (the price of peeking): both arms
+/// scaled by <see cref="Ratio"/> over the fixed plan. See <see cref="SampleSizePlanner.SequentialSize"/>.
+/// </summary>
+public sealed record SequentialPlan(double PerArm, long PerArmCeiling, long PerArmB, long Total, double Ratio, string Method);
 
 /// <summary>
 /// A minimum detectable effect in both forms: in the metric's units (signed like the direction asked) and as a
@@ -86,7 +93,65 @@ public static class SampleSizePlanner
 
         var perArmCeiling = CeilingCount(perArm);
         var perArmB = CeilingCount(perArm * request.Ratio);
-        return new SampleSizeResult(perArm, perArmCeiling, perArmB, perArmCeiling + perArmB, effect, Describe(request));
+        return new SampleSizeResult(perArm, perArmCeiling, perArmB, perArmCeiling + perArmB, effect, Describe(request), SequentialSize(request, effect, perArm));
+    }
+
+    /// <summary>
+    /// The sequential design's size, by a conservative approximation of ours: the confidence sequence tuned at the
+    /// fixed plan's total (as experiments tune it), and the smallest multiple f of the fixed plan at which a single
+    /// look has the planned power, Φ((|δ| − h(n)) / SE(n)) ≥ 1 − β, with SE under the alternative (rates: p₁ and
+    /// p₂ = p₁ + δ, unpooled; means: σ) and h(n) the sequence's half-width (one-sided plans: the 2α sequence's). Looking
+    /// continuously can only reject sooner, so the power at that size is at least the planned one. Null when no size up
+    /// to 100 times the fixed one reaches it.
+    /// </summary>
+    public static SequentialPlan? SequentialSize(SampleSizeRequest request, double effect, double perArm)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        if (!double.IsFinite(perArm) || !(perArm > 0) || effect == 0)
+        {
+            return null;
+        }
+
+        var k = request.Ratio;
+        var level = request.Sides == Sides.One ? 2 * request.Alpha : request.Alpha;
+        var tuning = perArm * (1 + k) / request.Inflation;
+        var rho2 = ConfidenceSequence.Rho2(level, tuning);
+        var (p1, p2) = (request.Baseline, request.Baseline + effect);
+        double PowerAt(double factor)
+        {
+            var a = factor * perArm / request.Inflation;
+            var se = request.Metric == PlannedMetric.Proportion
+                ? Math.Sqrt(p1 * (1 - p1) / a + p2 * (1 - p2) / (k * a))
+                : request.StdDev!.Value * Math.Sqrt(1 / a + 1 / (k * a));
+            var n = a * (1 + k);
+            var h = ConfidenceSequence.HalfWidth(se * Math.Sqrt(n), n, level, rho2);
+            return MathNet.Numerics.Distributions.Normal.CDF(0, 1, (Math.Abs(effect) - h) / se);
+        }
+
+        double low = 1, high = 100;
+        if (PowerAt(high) < request.Power)
+        {
+            return null;
+        }
+
+        while (high - low > 1e-4)
+        {
+            var middle = (low + high) / 2;
+            if (PowerAt(middle) >= request.Power)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle;
+            }
+        }
+
+        var sequential = high * perArm;
+        var ceiling = CeilingCount(sequential);
+        var b = CeilingCount(sequential * k);
+        return new SequentialPlan(sequential, ceiling, b, ceiling + b, high,
+            "always-valid (confidence sequence tuned at the fixed plan's total): the smallest size at which one look has the planned power; looking at any time can only decide sooner");
     }
 
     /// <summary>The power of the request's design and effect when arm A has <paramref name="perArmA"/> samples (inflation counted, arm B k times as many).</summary>

@@ -11,6 +11,33 @@ public class SampleSizePlannerTests
         new(PlannedMetric.Mean, Baseline: 10, Mde: 1, MdeType.Absolute, Alpha: 0.05, Power: 0.9, StdDev: 1);
 
     [Fact]
+    public void TheSequentialSize_IsWhereOneLookAtTheAlwaysValidIntervalHasThePlannedPower()
+    {
+        // 5 % → 6 %, α 0.05, power 0.8: the fixed plan is R's 8,157.7 per arm. Worked by hand (DESIGN.md's sequence,
+        // tuned at the fixed total): one look has 80 % power at 1.938 times that size.
+        var plan = SampleSizePlanner.Plan(new SampleSizeRequest(PlannedMetric.Proportion, 0.05, 0.01, MdeType.Absolute, 0.05, 0.8));
+        var sequential = plan.Sequential!;
+        Assert.Equal(1.938, sequential.Ratio, 2e-3);
+        Assert.Equal(Math.Ceiling(sequential.PerArm), sequential.PerArmCeiling);
+        Assert.Equal(sequential.PerArmCeiling * 2, sequential.Total);
+
+        // The power of one look at that size, written out again here: Φ((δ − h(n)) / SE).
+        static double Power(double perArm, double tuning)
+        {
+            var se = Math.Sqrt(0.05 * 0.95 / perArm + 0.06 * 0.94 / perArm);
+            var n = 2 * perArm;
+            var rho2 = (-2 * Math.Log(0.05) + Math.Log(1 - 2 * Math.Log(0.05))) / tuning;
+            var grown = n * rho2 + 1;
+            var h = se * Math.Sqrt(n) * Math.Sqrt(2 * grown * Math.Log(Math.Sqrt(grown) / 0.05)) / (n * Math.Sqrt(rho2));
+            return MathNet.Numerics.Distributions.Normal.CDF(0, 1, (0.01 - h) / se);
+        }
+
+        Assert.Equal(0.8, Power(sequential.PerArm, 2 * plan.PerArm), 1e-3);
+        Assert.True(Power(sequential.PerArm * 0.98, 2 * plan.PerArm) < 0.8);
+        Assert.True(Power(plan.PerArm, 2 * plan.PerArm) < 0.5); // the fixed size is far too small for always-valid reading
+    }
+
+    [Fact]
     public void Plan_Proportion_MatchesPowerPropTest()
     {
         // power.prop.test(p1 = .5, p2 = .75, power = .9): n = 76.7069 per group.

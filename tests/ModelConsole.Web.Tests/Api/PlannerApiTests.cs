@@ -35,6 +35,12 @@ public abstract class PlannerApiTests(KeysFixture fixture)
         // The inflation factor multiplies the sample size exactly.
         var inflated = await OkAsync("/api/v1/planner/sample-size", new { metric = "proportion", baseline = 0.5, mde = 0.25, mdeType = "absolute", alpha = 0.05, power = 0.9, inflation = 1.5 });
         Assert.Equal(76.7069 * 1.5, inflated["perArm"]!.GetValue<double>(), 3);
+
+        // Beside the fixed size, the always-valid design's for the same power (Core checks its number against the formula).
+        var sequential = prop["sequential"]!;
+        Assert.True(sequential["ratio"]!.GetValue<double>() > 1);
+        Assert.Equal(sequential["perArmCeiling"]!.GetValue<long>() * 2, sequential["total"]!.GetValue<long>());
+        Assert.Contains("always-valid", sequential["method"]!.GetValue<string>(), StringComparison.Ordinal);
     }
 
     [Fact]
