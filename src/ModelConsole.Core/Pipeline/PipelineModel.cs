@@ -21,7 +21,7 @@ public sealed record FamilyState(string Family, long RoutingVersion, IReadOnlyLi
 }
 
 /// <summary>What a candidate has earned in its current stage: samples since it entered it, and firing alerts.</summary>
-public sealed record BundleEvidence(long Samples, int FiringAlerts);
+public sealed record BundleEvidence(long Samples, int FiringAlerts, IReadOnlyList<Thresholds.Guardrail>? Guardrails = null);
 
 /// <summary>The facts gates are judged on. <see cref="DefaultPlannedSamples"/> is the largest minSamples of the family's rules.</summary>
 public sealed record Evidence(IReadOnlyDictionary<string, BundleEvidence> Bundles, long DefaultPlannedSamples)

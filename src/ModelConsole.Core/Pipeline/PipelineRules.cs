@@ -203,6 +203,12 @@ public static class PipelineRules
         var samples = earned.Samples <= 0
             ? new Gate("samples", false, $"No samples yet since it entered {bundle.Stage.ToWire()} (planned {N(planned)}).")
             : new Gate("samples", earned.Samples >= planned, $"{N(earned.Samples)} of {N(planned)} planned samples since it entered {bundle.Stage.ToWire()}.");
+        // A guarded promotion: CANARY → ACTIVE before the planned samples when every sequential guardrail holds.
+        if (!samples.Passed && bundle.Stage == Stage.Canary && earned.Guardrails is { Count: > 0 } guardrails && guardrails.All(g => g.Holds))
+        {
+            samples = new Gate("samples", true,
+                $"Guarded: {N(earned.Samples)} of {N(planned)} planned samples, but every sequential guardrail excludes a regression beyond its minimum effect — {string.Join("; ", guardrails.Select(g => g.Words))}.");
+        }
         var alerts = new Gate("alerts", earned.FiringAlerts == 0, earned.FiringAlerts == 0 ? "No firing alert." : $"{earned.FiringAlerts} firing alert(s).");
         return [samples, alerts];
     }

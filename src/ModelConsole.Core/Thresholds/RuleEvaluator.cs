@@ -72,4 +72,12 @@ public static class RuleEvaluator
 
         return SequentialTest.Judge(rule, tuningSamples, steps.Select(s => new RampStepWindow(rule.Metric.Read(s.Candidate), rule.Metric.Read(s.Active))).ToList());
     }
+
+    /// <summary>A sequential rule read as a guardrail (<see cref="SequentialTest.Guard"/>) on each ramp step's candidate and ACTIVE totals.</summary>
+    public static Guardrail Guard(Rule rule, double tuningSamples, IReadOnlyList<(MinuteRollup Candidate, MinuteRollup Active)> steps)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(steps);
+        return SequentialTest.Guard(rule, tuningSamples, steps.Select(s => new RampStepWindow(rule.Metric.Read(s.Candidate), rule.Metric.Read(s.Active))).ToList());
+    }
 }

@@ -4,6 +4,9 @@ using ModelConsole.Core.Statistics;
 
 namespace ModelConsole.Core.Thresholds;
 
+/// <summary>A sequential rule read as a guardrail: whether its always-valid interval excludes a regression beyond the rule's minimum effect, and the numbers in words.</summary>
+public sealed record Guardrail(long RuleId, bool Holds, string Words);
+
 /// <summary>One ramp step's data since the candidate entered its stage: the candidate's calls and the ACTIVE bundle's over the same time.</summary>
 public sealed record RampStepWindow(MetricWindow Candidate, MetricWindow Reference);
 
@@ -93,6 +96,51 @@ public static class SequentialTest
         return new Verdict(breach ? VerdictKind.Breach : VerdictKind.Pass, rule, observed, limit, reference, "active", (long)Math.Round(candidateCount),
             interval.PValue, explain ? Explain(rule, alpha, tuningSamples, steps.Count, reference, observed!.Value, candidateCount, samples, worse, interval, relative, relativeOk, absoluteOk, breach) : "");
     }
+
+    /// <summary>
+    /// A sequential rule as a guardrail (a guarded promotion, DESIGN.md "Sequential decisions"): it holds when the
+    /// candidate has the rule's samples and the one-sided always-valid upper bound of its change in the bad direction
+    /// is below the rule's minimum effect (max(|reference| × minEffect, minAbsoluteEffect)).
+    /// </summary>
+    public static Guardrail Guard(Rule rule, double tuningSamples, IReadOnlyList<RampStepWindow> steps)
+    {
+        ArgumentNullException.ThrowIfNull(rule);
+        ArgumentNullException.ThrowIfNull(steps);
+        var metric = rule.Metric;
+        var rate = metric.Kind == MetricKind.Rate;
+        double candidates = 0, samples = 0, referenceWeighted = 0;
+        var strata = new List<(double, double, double)>(steps.Count);
+        foreach (var step in steps)
+        {
+            var (c, r) = (step.Candidate.Moments, step.Reference.Moments);
+            candidates += c.Count;
+            if (rate ? c.Count > 0 && r.Count > 0 : c.Count >= 2 && r.Count >= 2)
+            {
+                strata.Add(rate ? Tuple(ConfidenceSequence.RateDifference(r.Sum, r.Count, c.Sum, c.Count), c.Count)
+                    : Tuple(ConfidenceSequence.MeanDifference(Summary(r), Summary(c)), c.Count));
+                samples += c.Count + r.Count;
+                referenceWeighted += c.Count * (r.Sum / r.Count);
+            }
+        }
+
+        var name = $"{metric.Name} {RuleNames.Of(rule.Action)} (sequential)";
+        if (candidates < rule.MinSamples || strata.Count == 0)
+        {
+            return new Guardrail(rule.Id, false, $"{name}: {Count(candidates)} of {Count(rule.MinSamples)} samples since the stage began");
+        }
+
+        var (diff, se) = ConfidenceSequence.Stratified(strata);
+        var reference = referenceWeighted / strata.Sum(x => x.Item3);
+        var worse = metric.HigherIsWorse ? diff : -diff;
+        var upper = ConfidenceSequence.OneSided(worse, se, samples, rule.Alpha, tuningSamples, higherIsWorse: false).High;
+        var margin = Math.Max(Math.Abs(reference) * rule.MinEffect, rule.MinAbsoluteEffect);
+        var holds = upper < margin;
+        string Delta(double v) => rate ? Signed(v * 100, "0.00") + " pp" : metric.FormatDelta(v);
+        return new Guardrail(rule.Id, holds,
+            $"{name}: a regression is at most {Delta(upper)} (always valid, α {Num(rule.Alpha)}) {(holds ? "<" : "≥")} its minimum effect {Delta(margin)}");
+    }
+
+    private static (double, double, double) Tuple((double Difference, double StandardError) d, double weight) => (d.Difference, d.StandardError, weight);
 
     private static string Explain(Rule rule, double alpha, double tuningSamples, int steps, double reference, double observed, double candidateCount, double samples,
         double worse, AlwaysValidInterval interval, double? relative, bool relativeOk, bool absoluteOk, bool breach)

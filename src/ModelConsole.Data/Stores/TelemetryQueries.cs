@@ -230,6 +230,14 @@ public sealed class TelemetryQueries(IDbContextFactory<ModelConsoleDbContext> fa
         public double X { get; init; }
     }
 
+    /// <summary>The ids of bundles by name (unknown names left out).</summary>
+    public async Task<IReadOnlyDictionary<string, int>> BundleIdsAsync(IReadOnlyCollection<string> names, CancellationToken cancellationToken)
+    {
+        await using var db = await factory.CreateDbContextAsync(cancellationToken);
+        var list = names.Distinct().ToList();
+        return await db.Bundles.AsNoTracking().Where(b => list.Contains(b.Name)).ToDictionaryAsync(b => b.Name, b => b.Id, StringComparer.Ordinal, cancellationToken);
+    }
+
     /// <summary>
     /// What sequential rules read of candidates: when each ramp step of a bundle's current stage began (the stage's
     /// entry, then every ramp since, oldest first) and its planned samples per arm; unknown bundles are left out. Two

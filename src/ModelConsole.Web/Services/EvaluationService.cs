@@ -37,11 +37,13 @@ public sealed class EvaluationService : IDisposable
     private readonly IOptions<AlertsOptions> _options;
     private readonly ILogger<EvaluationService> _logger;
     private readonly CoalescingRunner<string, FamilyData> _runner;
+    private readonly SequentialSteps _steps;
 
     public EvaluationService(AlertStore alerts, AlertsService alerting, TelemetryQueries telemetry, TelemetryService bundles, RoutingSnapshot routing,
         LiveEvents live, TimeProvider clock, IOptions<AlertsOptions> options, ILogger<EvaluationService> logger)
     {
         (_alerts, _alerting, _telemetry, _bundles, _routing, _live, _clock, _options, _logger) = (alerts, alerting, telemetry, bundles, routing, live, clock, options, logger);
+        _steps = new SequentialSteps(telemetry);
         _runner = new CoalescingRunner<string, FamilyData>((family, preloaded) => EvaluateSafelyAsync(family, preloaded, Stopwatch.GetTimestamp(), CancellationToken.None));
     }
 
@@ -223,54 +225,12 @@ public sealed class EvaluationService : IDisposable
             StringComparer.Ordinal);
     }
 
-    /// <summary>
-    /// For families with sequential rules, each candidate's totals per ramp step since its stage began beside the ACTIVE
-    /// bundle's over the same minutes (a step starts at the minute it began in), and N*: the plan's total (per arm,
-    /// twice) or 20 × the largest minSamples of the family's rules. Three queries for the whole pass.
-    /// </summary>
-    private async Task<IReadOnlyDictionary<int, (IReadOnlyList<(MinuteRollup Candidate, MinuteRollup Active)> Steps, double Tuning)>> SequentialAsync(
-        IEnumerable<(FamilyRules Rules, TelemetryBundle Active, IReadOnlyList<(TelemetryBundle Bundle, Stage Stage)> Judged)> families, DateTime to, CancellationToken cancellationToken)
-    {
-        var result = new Dictionary<int, (IReadOnlyList<(MinuteRollup, MinuteRollup)>, double)>();
-        var candidates = families.Where(f => f.Rules.Rules.Any(r => r.IsSequential))
-            .SelectMany(f => f.Judged.Where(j => j.Stage != Stage.Active).Select(j => (Candidate: j.Bundle, f.Active, Largest: f.Rules.Rules.Max(r => r.MinSamples))))
-            .ToList();
-        if (candidates.Count == 0)
-        {
-            return result;
-        }
-
-        var ramps = await _telemetry.RampStepsAsync(candidates.Select(c => c.Candidate.Id).ToList(), cancellationToken);
-        var spans = new List<(int Bundle, DateTime From, DateTime To)>();
-        var layout = new List<(TelemetryBundle Candidate, TelemetryBundle Active, double Tuning, List<(int Candidate, int Active, DateTime From)> Steps)>();
-        foreach (var (candidate, active, largest) in candidates)
-        {
-            if (!ramps.TryGetValue(candidate.Id, out var ramp))
-            {
-                continue;
-            }
-
-            var starts = ramp.StepStarts.Select(MinuteRollup.MinuteOf).Distinct().Where(m => m < to).ToList();
-            var steps = new List<(int, int, DateTime)>(starts.Count);
-            for (var i = 0; i < starts.Count; i++)
-            {
-                var end = i + 1 < starts.Count ? starts[i + 1] : to;
-                steps.Add((spans.Count, spans.Count + 1, starts[i]));
-                spans.Add((candidate.Id, starts[i], end));
-                spans.Add((active.Id, starts[i], end));
-            }
-
-            layout.Add((candidate, active, SequentialTest.TuningSamples(ramp.PlannedPerArm * 2, largest), steps));
-        }
-
-        var totals = await _telemetry.ReadSpanTotalsAsync(spans, cancellationToken);
-        foreach (var (candidate, active, tuning, steps) in layout)
-        {
-            result[candidate.Id] = (steps.Select(x => (totals.GetValueOrDefault(x.Candidate) ?? new MinuteRollup(candidate.Id, x.From), totals.GetValueOrDefault(x.Active) ?? new MinuteRollup(active.Id, x.From))).ToList(), tuning);
-        }
-
-        return result;
-    }
+    /// <summary>For families with sequential rules, each judged candidate's ramp steps and N* (<see cref="SequentialSteps"/>).</summary>
+    private Task<IReadOnlyDictionary<int, (IReadOnlyList<(MinuteRollup Candidate, MinuteRollup Active)> Steps, double Tuning)>> SequentialAsync(
+        IEnumerable<(FamilyRules Rules, TelemetryBundle Active, IReadOnlyList<(TelemetryBundle Bundle, Stage Stage)> Judged)> families, DateTime to, CancellationToken cancellationToken) =>
+        _steps.ReadAsync(families.Where(f => f.Rules.Rules.Any(r => r.IsSequential))
+            .SelectMany(f => f.Judged.Where(j => j.Stage != Stage.Active).Select(j => (j.Bundle.Id, f.Active.Id, f.Rules.Rules.Max(r => r.MinSamples))))
+            .ToList(), to, cancellationToken);
 
     /// <summary>The bundles to judge: the candidates against the active one; with none, the active one against its baseline.</summary>
     private async Task<(TelemetryBundle Active, IReadOnlyList<(TelemetryBundle Bundle, Stage Stage)> Judged)?> JudgedAsync(FamilyRoute route, CancellationToken cancellationToken)

@@ -2,6 +2,8 @@ using System.Diagnostics;
 using Microsoft.Extensions.Options;
 using ModelConsole.Core.Bundles;
 using ModelConsole.Core.Pipeline;
+using ModelConsole.Core.Telemetry;
+using ModelConsole.Core.Thresholds;
 using ModelConsole.Data.Models;
 using ModelConsole.Data.Stores;
 
@@ -31,12 +33,36 @@ public sealed class PipelineService(PipelineStore store, TelemetryQueries teleme
         var bundles = new Dictionary<string, BundleEvidence>(StringComparer.Ordinal);
         var candidates = family.Bundles.Where(b => b.Stage is Stage.Shadow or Stage.Canary).ToList();
         var open = await alerts.OpenCountsAsync(candidates.Select(b => b.Name).ToList(), cancellationToken);
+        var rules = (await alerts.RulesAsync(family.Family, cancellationToken))?.Rules ?? [];
+        var guardrails = await GuardrailsAsync(family, rules, cancellationToken);
         foreach (var bundle in candidates)
         {
-            bundles[bundle.Name] = new BundleEvidence(await telemetry.RequestsSinceAsync(bundle.Name, bundle.StageEnteredAt, cancellationToken), open.GetValueOrDefault(bundle.Name));
+            bundles[bundle.Name] = new BundleEvidence(await telemetry.RequestsSinceAsync(bundle.Name, bundle.StageEnteredAt, cancellationToken), open.GetValueOrDefault(bundle.Name),
+                guardrails.GetValueOrDefault(bundle.Name));
         }
 
-        return new Evidence(bundles, await DefaultPlannedSamplesAsync(family.Family, cancellationToken));
+        return new Evidence(bundles, PipelineRules.PlannedSamples(null, rules.Select(r => r.MinSamples)));
+    }
+
+    /// <summary>The canary's sequential rules read as guardrails on everything since its stage began (a guarded promotion's evidence).</summary>
+    private async Task<IReadOnlyDictionary<string, IReadOnlyList<Guardrail>>> GuardrailsAsync(FamilyState family, IReadOnlyList<Rule> rules, CancellationToken cancellationToken)
+    {
+        var result = new Dictionary<string, IReadOnlyList<Guardrail>>(StringComparer.Ordinal);
+        var sequential = rules.Where(r => r.IsSequential).ToList();
+        if (sequential.Count == 0 || family.InStage(Stage.Canary) is not { } canary || family.InStage(Stage.Active) is not { } active
+            || await telemetry.BundleIdsAsync([canary.Name, active.Name], cancellationToken) is not { Count: 2 } ids)
+        {
+            return result;
+        }
+
+        var to = MinuteRollup.MinuteOf(DateTime.UtcNow).AddMinutes(1);
+        var read = await new SequentialSteps(telemetry).ReadAsync([(ids[canary.Name], ids[active.Name], rules.Max(r => r.MinSamples))], to, cancellationToken);
+        if (read.TryGetValue(ids[canary.Name], out var steps))
+        {
+            result[canary.Name] = sequential.Select(r => RuleEvaluator.Guard(r, steps.Tuning, steps.Steps)).ToList();
+        }
+
+        return result;
     }
 
     /// <summary>The planned samples of a candidate without a plan: the largest minSamples of the family's rules.</summary>

@@ -42,4 +42,22 @@ public sealed class PlannedSamplesTests
         Assert.Equal("s", PipelineRules.Candidate(both with { Bundles = both.Bundles.Where(b => b.Name != "c").ToList() })!.Name);
         Assert.Null(PipelineRules.Candidate(both with { Bundles = [both.Bundles[2]] }));
     }
+
+    [Fact]
+    public void AGuardedPromotion_MeetsTheSampleGate_OnlyWhenEveryGuardrailHolds_AndOnlyOutOfCanary()
+    {
+        var canary = new BundleState("v2", Stage.Canary, 5, false, T0, PlannedSamples: 50_000);
+        Core.Thresholds.Guardrail Holds(long id) => new(id, true, $"rule {id}: a regression is at most +0.20 pp < +0.50 pp");
+        Evidence With(params Core.Thresholds.Guardrail[] guardrails) => new(new Dictionary<string, BundleEvidence> { ["v2"] = new(4_000, 0, guardrails) }, 200);
+
+        var guarded = PipelineRules.GatesFor(canary, With(Holds(1), Holds(2))).Single(g => g.Name == "samples");
+        Assert.True(guarded.Passed);
+        Assert.StartsWith("Guarded: 4,000 of 50,000 planned samples", guarded.Detail, StringComparison.Ordinal);
+        Assert.Contains("rule 1: a regression is at most", guarded.Detail, StringComparison.Ordinal);
+
+        Assert.False(PipelineRules.GatesFor(canary, With(Holds(1), new Core.Thresholds.Guardrail(2, false, "rule 2: 150 of 200 samples"))).Single(g => g.Name == "samples").Passed);
+        Assert.False(PipelineRules.GatesFor(canary, With()).Single(g => g.Name == "samples").Passed); // no sequential rule: the plan it is
+        // A shadow's gate (SHADOW → CANARY) is the plan's samples still.
+        Assert.False(PipelineRules.GatesFor(canary with { Stage = Stage.Shadow }, With(Holds(1))).Single(g => g.Name == "samples").Passed);
+    }
 }

@@ -153,6 +153,39 @@ public abstract class AlertsApiTests(KeysFixture fixture)
         Assert.Single(ledger, r => (string?)r!["action"] == "rolled-back");
     }
 
+    [Fact]
+    public async Task AGuardedPromotion_MeetsTheSampleGateBeforeThePlan_WhenEverySequentialGuardrailHolds()
+    {
+        // Calls stamped now, after the canary entered its stage (the gate counts from that minute).
+        static IEnumerable<object> Calls(string bundle, int count, double errorRate, string prefix) => Enumerable.Range(0, count).Select(i => new
+        {
+            requestId = $"{prefix}-{bundle}-{i}", bundle, timestamp = DateTime.UtcNow, latencyMs = 500, inputTokens = 10, outputTokens = 5, costUsd = 0.001, success = i >= count * errorRate,
+        });
+
+        var family = await CanaryFamilyAsync(); // the default rules hold the sequential rollback rule
+        Assert.Equal(HttpStatusCode.OK, (await _client.PutAsJsonAsync($"/api/v1/bundles/{family}-v2/plan", new { perArm = 50_000 })).StatusCode);
+        // Too few calls for the guardrail: the plan's 50,000 samples gate refuses.
+        await PostOkAsync("/api/v1/telemetry", new { events = Calls(family + "-v1", 2_000, 0.02, "g0").Concat(Calls(family + "-v2", 100, 0.01, "g0")) }, HttpStatusCode.Accepted);
+        using (var refused = await _client.PostAsJsonAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "ACTIVE" }))
+        {
+            Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+            Assert.Contains("of 50,000 planned samples", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+
+        // The canary is no worse (1 % against 2 % over 4,000 calls): its always-valid interval excludes a regression
+        // beyond the rule's minimum effect, so the sample gate is met by the guardrail, far before the plan.
+        foreach (var chunk in Calls(family + "-v1", 30_000, 0.02, "g1").Concat(Calls(family + "-v2", 4_000, 0.01, "g1")).Chunk(10_000))
+        {
+            await PostOkAsync("/api/v1/telemetry", new { events = chunk }, HttpStatusCode.Accepted);
+        }
+        using var promoted = await _client.PostAsJsonAsync($"/api/v1/bundles/{family}-v2/transitions", new { to = "ACTIVE" });
+        Assert.Equal(HttpStatusCode.OK, promoted.StatusCode);
+        var ledger = (await _client.GetFromJsonAsync<JsonArray>($"/api/v1/ledger?family={family}"))!;
+        var record = ledger.Select(r => r!.AsObject()).First(r => (string?)r["to"] == "ACTIVE" && (string?)r["bundle"] == family + "-v2");
+        Assert.Contains("Guarded:", record["evidence"]!.ToJsonString(), StringComparison.Ordinal);
+        Assert.Contains("errorRate rollback (sequential): a regression is at most", record["evidence"]!.ToJsonString(), StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"test\":\"bayes\"}", "[0].test")]
     [InlineData("{\"metric\":\"errorRate\",\"action\":\"alert\",\"test\":\"sequential\",\"alpha\":0.7}", "[0].alpha")]
