@@ -45,29 +45,7 @@ public static class SequentialTest
             throw new ArgumentException($"{metric.Name} cannot be judged sequentially.", nameof(rule));
         }
 
-        var rate = metric.Kind == MetricKind.Rate;
-        double candidateCount = 0, candidateSum = 0, samples = 0, referenceWeighted = 0, weights = 0;
-        var strata = new List<(double, double, double)>(steps.Count);
-        foreach (var step in steps)
-        {
-            var (c, r) = (step.Candidate.Moments, step.Reference.Moments);
-            candidateCount += c.Count;
-            candidateSum += c.Sum;
-            var usable = rate ? c.Count > 0 && r.Count > 0 : c.Count >= 2 && r.Count >= 2;
-            if (!usable)
-            {
-                continue;
-            }
-
-            var (difference, se) = rate
-                ? ConfidenceSequence.RateDifference(r.Sum, r.Count, c.Sum, c.Count)
-                : ConfidenceSequence.MeanDifference(Summary(r), Summary(c));
-            strata.Add((difference, se, c.Count));
-            samples += c.Count + r.Count;
-            referenceWeighted += c.Count * (r.Sum / r.Count);
-            weights += c.Count;
-        }
-
+        var (candidateCount, candidateSum, samples, strata, reference) = Fold(metric, steps);
         double? observed = candidateCount > 0 ? candidateSum / candidateCount : null;
         if (candidateCount < rule.MinSamples || candidateCount <= 0)
         {
@@ -82,7 +60,6 @@ public static class SequentialTest
         }
 
         var (diff, error) = ConfidenceSequence.Stratified(strata);
-        var reference = referenceWeighted / weights;
         var worse = metric.HigherIsWorse ? diff : -diff;
         var interval = ConfidenceSequence.OneSided(worse, error, samples, alpha, tuningSamples, higherIsWorse: true);
         var excluded = interval.Low > 0;
@@ -107,22 +84,7 @@ public static class SequentialTest
         ArgumentNullException.ThrowIfNull(rule);
         ArgumentNullException.ThrowIfNull(steps);
         var metric = rule.Metric;
-        var rate = metric.Kind == MetricKind.Rate;
-        double candidates = 0, samples = 0, referenceWeighted = 0;
-        var strata = new List<(double, double, double)>(steps.Count);
-        foreach (var step in steps)
-        {
-            var (c, r) = (step.Candidate.Moments, step.Reference.Moments);
-            candidates += c.Count;
-            if (rate ? c.Count > 0 && r.Count > 0 : c.Count >= 2 && r.Count >= 2)
-            {
-                strata.Add(rate ? Tuple(ConfidenceSequence.RateDifference(r.Sum, r.Count, c.Sum, c.Count), c.Count)
-                    : Tuple(ConfidenceSequence.MeanDifference(Summary(r), Summary(c)), c.Count));
-                samples += c.Count + r.Count;
-                referenceWeighted += c.Count * (r.Sum / r.Count);
-            }
-        }
-
+        var (candidates, _, samples, strata, reference) = Fold(metric, steps);
         var name = $"{metric.Name} {RuleNames.Of(rule.Action)} (sequential)";
         if (candidates < rule.MinSamples || strata.Count == 0)
         {
@@ -130,17 +92,49 @@ public static class SequentialTest
         }
 
         var (diff, se) = ConfidenceSequence.Stratified(strata);
-        var reference = referenceWeighted / strata.Sum(x => x.Item3);
         var worse = metric.HigherIsWorse ? diff : -diff;
         var upper = ConfidenceSequence.OneSided(worse, se, samples, rule.Alpha, tuningSamples, higherIsWorse: false).High;
         var margin = Math.Max(Math.Abs(reference) * rule.MinEffect, rule.MinAbsoluteEffect);
         var holds = upper < margin;
-        string Delta(double v) => rate ? Signed(v * 100, "0.00") + " pp" : metric.FormatDelta(v);
         return new Guardrail(rule.Id, holds,
-            $"{name}: a regression is at most {Delta(upper)} (always valid, α {Num(rule.Alpha)}) {(holds ? "<" : "≥")} its minimum effect {Delta(margin)}");
+            $"{name}: a regression is at most {Delta(metric, upper)} (always valid, α {Num(rule.Alpha)}) {(holds ? "<" : "≥")} its minimum effect {Delta(metric, margin)}");
     }
 
-    private static (double, double, double) Tuple((double Difference, double StandardError) d, double weight) => (d.Difference, d.StandardError, weight);
+    /// <summary>
+    /// What <see cref="Judge"/> and <see cref="Guard"/> read of the steps: the candidate's calls and sum, the samples of
+    /// both arms in the steps that can be compared, each such step's difference, error and weight (the candidate's
+    /// calls), and the reference value weighted alike (0 when no step can be compared).
+    /// </summary>
+    private static (double Candidates, double CandidateSum, double Samples, List<(double, double, double)> Strata, double Reference) Fold(Metric metric, IReadOnlyList<RampStepWindow> steps)
+    {
+        var rate = metric.Kind == MetricKind.Rate;
+        double candidates = 0, candidateSum = 0, samples = 0, referenceWeighted = 0, weights = 0;
+        var strata = new List<(double, double, double)>(steps.Count);
+        foreach (var step in steps)
+        {
+            var (c, r) = (step.Candidate.Moments, step.Reference.Moments);
+            candidates += c.Count;
+            candidateSum += c.Sum;
+            if (!(rate ? c.Count > 0 && r.Count > 0 : c.Count >= 2 && r.Count >= 2))
+            {
+                continue;
+            }
+
+            var (difference, se) = rate
+                ? ConfidenceSequence.RateDifference(r.Sum, r.Count, c.Sum, c.Count)
+                : ConfidenceSequence.MeanDifference(Summary(r), Summary(c));
+            strata.Add((difference, se, c.Count));
+            samples += c.Count + r.Count;
+            referenceWeighted += c.Count * (r.Sum / r.Count);
+            weights += c.Count;
+        }
+
+        return (candidates, candidateSum, samples, strata, weights > 0 ? referenceWeighted / weights : 0);
+    }
+
+    /// <summary>A change in the metric's units: percentage points for a rate.</summary>
+    private static string Delta(Metric metric, double value) =>
+        metric.Kind == MetricKind.Rate ? Signed(value * 100, "0.00") + " pp" : metric.FormatDelta(value);
 
     private static string Explain(Rule rule, double alpha, double tuningSamples, int steps, double reference, double observed, double candidateCount, double samples,
         double worse, AlwaysValidInterval interval, double? relative, bool relativeOk, bool absoluteOk, bool breach)
@@ -149,7 +143,7 @@ public static class SequentialTest
         var rate = metric.Kind == MetricKind.Rate;
         var excluded = interval.Low > 0;
         string Value(double v) => rate ? Pct(v) : metric.Format(v);
-        string Delta(double v) => rate ? Signed(v * 100, "0.00") + " pp" : metric.FormatDelta(v);
+        string Delta(double v) => SequentialTest.Delta(metric, v);
         var parts = new List<string>
         {
             $"sequential since the stage began ({steps} ramp step{(steps == 1 ? "" : "s")}, weighted by the candidate's calls)",

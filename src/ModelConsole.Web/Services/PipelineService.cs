@@ -41,7 +41,7 @@ public sealed class PipelineService(PipelineStore store, TelemetryQueries teleme
                 guardrails.GetValueOrDefault(bundle.Name));
         }
 
-        return new Evidence(bundles, PipelineRules.PlannedSamples(null, rules.Select(r => r.MinSamples)));
+        return new Evidence(bundles, DefaultPlannedSamples(rules));
     }
 
     /// <summary>The canary's sequential rules read as guardrails on everything since its stage began (a guarded promotion's evidence).</summary>
@@ -67,7 +67,9 @@ public sealed class PipelineService(PipelineStore store, TelemetryQueries teleme
 
     /// <summary>The planned samples of a candidate without a plan: the largest minSamples of the family's rules.</summary>
     public async Task<long> DefaultPlannedSamplesAsync(string family, CancellationToken cancellationToken) =>
-        PipelineRules.PlannedSamples(null, (await alerts.RulesAsync(family, cancellationToken))?.Rules.Select(r => r.MinSamples) ?? []);
+        DefaultPlannedSamples((await alerts.RulesAsync(family, cancellationToken))?.Rules ?? []);
+
+    private static long DefaultPlannedSamples(IEnumerable<Rule> rules) => PipelineRules.PlannedSamples(null, rules.Select(r => r.MinSamples));
 
     public async Task<PipelineOutcome?> TransitionAsync(string bundle, TransitionRequest request, PipelineActor actor, CancellationToken cancellationToken)
     {
